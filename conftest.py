@@ -1,0 +1,94 @@
+"""Shared test setup: the database guard and the named personas every test may use.
+
+Personas (STYLE.md habit 9): "acme" the merchant; "alice", a loyal customer in Warsaw late for the first
+time; "bogdan", in Moscow, late every month; "globex", a German business customer on net-30.
+"""
+
+import os
+from datetime import UTC, datetime
+
+import pytest
+from django.conf import settings
+
+from settle.core import clock
+
+
+def pytest_report_header(config):
+    db = settings.DATABASES["default"]
+    return f"settle database: {db['ENGINE'].rsplit('.', 1)[-1]} {db.get('HOST') or db.get('NAME')}"
+
+
+def pytest_sessionstart(session):
+    if os.environ.get("CI", "").lower() == "true":
+        assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql", (
+            "CI must run the suite on PostgreSQL"
+        )
+        import psycopg
+
+        db = settings.DATABASES["default"]
+        try:
+            psycopg.connect(
+                host=db["HOST"],
+                port=db["PORT"] or 5432,
+                user=db["USER"],
+                dbname="postgres",
+                connect_timeout=5,
+            ).close()
+        except psycopg.OperationalError as exc:  # fail loudly: never skip the database under CI
+            pytest.exit(f"CI=true but PostgreSQL is unreachable: {exc}", returncode=3)
+
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def frozen_clock():
+    with clock.frozen(NOW) as c:
+        yield c
+
+
+@pytest.fixture
+def acme(db):
+    from settle.merchants.services import merchant_create
+
+    return merchant_create(
+        name="Acme Outdoor", slug="acme", country="PL", default_currency="PLN", timezone="Europe/Warsaw"
+    )
+
+
+@pytest.fixture
+def umbrella(db):
+    """A second tenant, to prove isolation."""
+    from settle.merchants.services import merchant_create
+
+    return merchant_create(name="Umbrella Goods", slug="umbrella", country="DE", default_currency="EUR")
+
+
+@pytest.fixture
+def alice(acme):
+    from settle.customers.services import customer_create
+
+    return customer_create(
+        merchant=acme, name="Alicja Nowak", country="PL", city="Warszawa", locale="pl",
+        email="alicja@example.pl", phone="+48 601 234 567", external_id="c-alice", orders_count=12,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def bogdan(acme):
+    from settle.customers.services import customer_create
+
+    return customer_create(
+        merchant=acme, name="Bogdan Ivanov", country="RU", city="Moskva", locale="ru",
+        email="bogdan@example.ru", external_id="c-bogdan", orders_count=9,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def globex(acme):
+    from settle.customers.services import customer_create
+
+    return customer_create(
+        merchant=acme, name="Globex GmbH", kind="business", company_name="Globex GmbH", country="DE",
+        city="Berlin", locale="de", email="ap@globex.example", external_id="c-globex",
+    )  # fmt: skip

@@ -1,0 +1,19 @@
+#!/usr/bin/env python
+"""Django's command-line utility for Settle."""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settle.settings")
+    from settle.core.clock import freeze_from_argv
+
+    freeze_from_argv(sys.argv)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Settle: ethical, compliant collection of overdue e-commerce payments."""

@@ -1,0 +1,1 @@
+"""Pure building blocks (Money, Clock). Nothing here may import Django: a test enforces it."""

@@ -1,0 +1,1 @@
+"""Debtors: the merchant's customers, where they live (for contact rules) and how to reach them."""

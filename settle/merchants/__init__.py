@@ -1,0 +1,1 @@
+"""Tenants (merchants), who may act for them (memberships with roles) and API keys."""

@@ -1,0 +1,1 @@
+"""The background loop: run each registered job (tick, deliver, sync …) until idle, then sleep."""
