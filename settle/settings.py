@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "settle.customers",
     "settle.ledger",
     "settle.cases",
+    "settle.communications",
     "settle.worker",
 ]
 

@@ -86,3 +86,32 @@ class ContactPoint(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.disabled_at is None
+
+
+class ContactPreference(models.Model):
+    """What the customer asked for about contact: an opted-out channel, or preferred hours on a channel.
+
+    Opt-outs apply to the very next decision; the source (portal, collector, STOP reply, unsubscribe link)
+    and the time are kept so every blocked contact can say why.
+    """
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contact_preferences")
+    channel = models.CharField(
+        max_length=20, help_text=_("email, sms, phone, webhook, portal, letter, or all")
+    )
+    opted_out_at = models.DateTimeField(null=True, blank=True)
+    preferred_from = models.TimeField(null=True, blank=True, help_text=_("Earliest local time for contact"))
+    preferred_until = models.TimeField(null=True, blank=True, help_text=_("Latest local time for contact"))
+    source = models.CharField(max_length=30, help_text=_("portal, collector, sms_stop, unsubscribe, api"))
+    note = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "channel"], name="contact_preference_unique")
+        ]
+
+    def __str__(self) -> str:
+        state = "opted out" if self.opted_out_at else "preferences"
+        return f"{self.customer_id} {self.channel}: {state}"
