@@ -155,6 +155,11 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+if not PRODUCTION:
+    # Serve app static files straight from the source tree while developing; production uses collectstatic.
+    WHITENOISE_USE_FINDERS = True
+    WHITENOISE_AUTOREFRESH = DEBUG
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # --- Security (production) -----------------------------------------------------------------------------
 if PRODUCTION:

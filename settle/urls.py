@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path
 
+from settle.api import api
+
 
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
@@ -11,4 +13,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
 ]

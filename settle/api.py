@@ -1,0 +1,139 @@
+"""The REST API v1 shell: one NinjaAPI, API-key auth, RFC 9457 problem details for every error.
+
+Routers live in their apps (`settle/<app>/api.py`, a `router`) and are mounted below by dotted path, one line
+each. Helpers for routers: `merchant_of(request)` (the caller's tenant) and `require_role(request, role)`.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from settle.core.money import CurrencyMismatch, InexactAmount, UnknownCurrency
+from settle.customers.validation import FieldError
+from settle.ledger.services import LedgerError
+from settle.merchants.models import ApiKey, Merchant, Role
+from settle.merchants.services import api_key_authenticate
+
+PROBLEM = "application/problem+json"
+
+
+class ApiKeyAuth(HttpBearer):
+    """`Authorization: Bearer sk_<prefix>_<secret>`; the key decides the merchant for every query."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiKey | None:
+        return api_key_authenticate(token)
+
+
+api = NinjaAPI(
+    title="Settle API",
+    version="1",
+    description="Ethical, compliant collection of overdue payments. Every list is scoped to the API key's "
+    "merchant; every error is RFC 9457 application/problem+json.",
+    auth=ApiKeyAuth(),
+    urls_namespace="api-v1",
+)
+
+
+class Forbidden(Exception):
+    pass
+
+
+def merchant_of(request: HttpRequest) -> Merchant:
+    return request.auth.merchant
+
+
+def require_role(request: HttpRequest, role: str = Role.MANAGER) -> None:
+    """Raise 403 unless the caller's key (or membership) has at least `role`."""
+    if not request.auth.allows(role):
+        raise Forbidden(f"this action needs the {role} role")
+
+
+def problem(request: HttpRequest, status: int, title: str, detail: str = "", **extra) -> HttpResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "instance": request.path}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    return HttpResponse(json.dumps(body, default=str), status=status, content_type=PROBLEM)
+
+
+def _loc_to_field(loc) -> str:
+    # ninja locations look like ("body", "payload", "amount"); keep the part a caller knows.
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "payload", "form", "file")]
+    return ".".join(parts) or ".".join(str(p) for p in loc)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request, exc: NinjaValidationError):
+    errors = [
+        {"field": _loc_to_field(e.get("loc", ())), "reason": e.get("msg", "invalid")} for e in exc.errors
+    ]
+    detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
+    return problem(request, 422, "Invalid request", detail, errors=errors)
+
+
+@api.exception_handler(FieldError)
+def on_field_error(request, exc: FieldError):
+    return problem(
+        request, 422, "Invalid request", str(exc), errors=[{"field": exc.field, "reason": exc.reason}]
+    )
+
+
+@api.exception_handler(LedgerError)
+def on_ledger_error(request, exc: LedgerError):
+    from settle.ledger.services import DuplicateExternalId
+
+    status = 409 if isinstance(exc, DuplicateExternalId) else 422
+    title = "Conflict" if status == 409 else "Invalid request"
+    return problem(request, status, title, str(exc), errors=[{"field": exc.field, "reason": exc.reason}])
+
+
+@api.exception_handler(UnknownCurrency)
+def on_unknown_currency(request, exc):
+    return problem(request, 422, "Invalid request", f"currency: {exc}",
+                   errors=[{"field": "currency", "reason": str(exc)}])  # fmt: skip
+
+
+@api.exception_handler(InexactAmount)
+def on_inexact_amount(request, exc):
+    return problem(
+        request, 422, "Invalid request", f"amount: {exc}", errors=[{"field": "amount", "reason": str(exc)}]
+    )
+
+
+@api.exception_handler(CurrencyMismatch)
+def on_currency_mismatch(request, exc):
+    return problem(request, 422, "Invalid request", f"currency: {exc}",
+                   errors=[{"field": "currency", "reason": str(exc)}])  # fmt: skip
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def on_not_found(request, exc):
+    # Another merchant's id and a missing id look the same: tenants learn nothing about each other.
+    return problem(request, 404, "Not found", "no such object for this merchant")
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthorized(request, exc):
+    response = problem(request, 401, "Unauthorized", "send Authorization: Bearer <API key>")
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(Forbidden)
+def on_forbidden(request, exc):
+    return problem(request, 403, "Forbidden", str(exc))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return problem(request, exc.status_code, HttpResponse(status=exc.status_code).reason_phrase, str(exc))
+
+
+# --- routers (one line each) ---------------------------------------------------------------------------
