@@ -92,3 +92,35 @@ def globex(acme):
         merchant=acme, name="Globex GmbH", kind="business", company_name="Globex GmbH", country="DE",
         city="Berlin", locale="de", email="ap@globex.example", external_id="c-globex",
     )  # fmt: skip
+
+
+@pytest.fixture
+def api_as(db):
+    """`api_as(merchant, role="manager")` → a test Client whose requests carry that merchant's API key."""
+    from django.test import Client
+
+    from settle.merchants.services import api_key_create
+
+    def make(merchant, role="manager"):
+        _key, token = api_key_create(merchant=merchant, name=f"test {role}", role=role)
+        return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    return make
+
+
+@pytest.fixture
+def login_as(db):
+    """`login_as(merchant, role="owner")` → a test Client logged in as a user with that membership."""
+    from django.test import Client
+
+    from settle.merchants.services import user_create_with_membership
+
+    def make(merchant, role="owner"):
+        user = user_create_with_membership(
+            merchant=merchant, username=f"{merchant.slug}-{role}", password="x-Settle-test-1", role=role
+        )
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "settle.cases",
     "settle.communications",
     "settle.worker",
+    "settle.web",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "settle.web.navigation.nav",
             ],
         },
     },
@@ -131,9 +133,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "/"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "web:login"
 
 # --- I18n -----------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -183,8 +185,8 @@ EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "settle@localhost")
 
 # --- Settle ---------------------------------------------------------------------------------------------
-# The worker loop runs these jobs in order, each `job(now) -> int` (units of work done). Apps add theirs.
-SETTLE_WORKER_JOBS: list[str] = []
+# Apps declare their worker jobs in their AppConfig (see settle/worker/registry.py); this adds extra ones.
+SETTLE_WORKER_JOBS = env_list("SETTLE_WORKER_JOBS")
 SETTLE_WORKER_IDLE_SECONDS = float(os.environ.get("SETTLE_WORKER_IDLE_SECONDS", "5"))
 SETTLE_PUBLIC_URL = os.environ.get("SETTLE_PUBLIC_URL", "http://127.0.0.1:8000")
 

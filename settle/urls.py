@@ -14,4 +14,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
+    path("", include("settle.web.urls")),
 ]

@@ -77,10 +77,10 @@ def _apply_to_receivable(receivable: Receivable, delta_minor: int, at: datetime)
 
 
 def _balance_changed(customer: Customer, currency: str, at: datetime) -> None:
-    """Tell the engine this customer's balance moved, so their case is re-checked now (not at its next step)."""
-    from settle.cases.services import case_touch
+    """Tell the case this customer's balance moved: cleared → closed (queued messages cancelled), else re-check."""
+    from settle.cases.services import case_balance_changed
 
-    case_touch(customer=customer, currency=currency, at=at)
+    case_balance_changed(customer=customer, currency=currency, at=at)
 
 
 # --- receivables ---------------------------------------------------------------------------------------

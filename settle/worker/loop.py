@@ -1,7 +1,7 @@
 """One worker iteration is a plain function so tests can run it at any moment.
 
-Jobs are listed in `settings.SETTLE_WORKER_JOBS` as dotted paths to `job(now: datetime) -> int`, the number of
-units of work done. The database is the source of truth: a job finds its work by indexed timestamps, so a
+Jobs come from `settle.worker.registry.worker_jobs()` (each app's `AppConfig.worker_jobs`): dotted paths to
+`job(now: datetime) -> int`, the number of units of work done. The database is the source of truth: a job finds its work by indexed timestamps, so a
 crashed or restarted worker simply picks up where the rows say.
 """
 
@@ -18,6 +18,7 @@ from django.db import close_old_connections
 from django.utils.module_loading import import_string
 
 from settle.core import clock
+from settle.worker.registry import worker_jobs
 
 log = logging.getLogger("settle.worker")
 
@@ -32,7 +33,7 @@ class JobResult:
 def run_once(now: datetime) -> list[JobResult]:
     """Run every job once at `now`. A failing job is logged and does not stop the others."""
     results = []
-    for path in settings.SETTLE_WORKER_JOBS:
+    for path in worker_jobs():
         try:
             done = int(import_string(path)(now) or 0)
             results.append(JobResult(path, done))
