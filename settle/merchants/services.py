@@ -76,3 +76,44 @@ def api_key_revoke(*, merchant: Merchant, key_id: int) -> None:
     ApiKey.objects.filter(merchant=merchant, pk=key_id, revoked_at__isnull=True).update(
         revoked_at=clock.now()
     )
+
+
+def merchant_settings_update(
+    *,
+    merchant: Merchant,
+    name: str | None = None,
+    timezone: str | None = None,
+    default_currency: str | None = None,
+    allocation_order: str | None = None,
+) -> Merchant:
+    """Change the merchant's own settings; None leaves a field as it is. Bad input raises FieldError.
+
+    Validation happens before any write, so a bad field never leaves the others half-saved.
+    """
+    from settle.core.money import UnknownCurrency
+    from settle.customers.validation import FieldError, clean_timezone
+
+    from .models import AllocationOrder
+
+    changes: dict[str, str] = {}
+    if name is not None:
+        if not name.strip():
+            raise FieldError("name", "must not be empty")
+        changes["name"] = name.strip()[:200]
+    if timezone is not None:
+        changes["timezone"] = clean_timezone(timezone)
+    if default_currency is not None:
+        try:
+            changes["default_currency"] = validate_currency(default_currency.strip().upper())
+        except UnknownCurrency as exc:
+            raise FieldError("default_currency", "is not an ISO 4217 currency code") from exc
+    if allocation_order is not None:
+        if allocation_order not in AllocationOrder.values:
+            raise FieldError("allocation_order", f"must be one of {', '.join(AllocationOrder.values)}")
+        changes["allocation_order"] = allocation_order
+    with transaction.atomic():
+        for key, value in changes.items():
+            setattr(merchant, key, value)
+        if changes:
+            merchant.save(update_fields=list(changes))
+    return merchant
