@@ -32,6 +32,7 @@ def test_dashboard_formats_money_in_the_readers_language(acme, acme_book, login_
     client = login_as(acme, "viewer")
     text = _text(client.get("/", HTTP_ACCEPT_LANGUAGE="pl"))
     assert "1450,00zł" in text.replace("\xa0", "").replace(" ", "")
+    assert "Zaległe" in text and "Ponad 90 dni" in text
 
 
 def test_customer_list_searches_filters_and_paginates(acme, acme_book, login_as):
