@@ -204,3 +204,7 @@ LOGGING = {
 from settle.core.clock import freeze_from_env  # noqa: E402
 
 freeze_from_env()
+
+# --- web (merchant app shell) ----------------------------------------------------------------------------
+# settle/static is the project's own static folder (settle.css, vendored HTMX); it is not inside an app.
+STATICFILES_DIRS = [BASE_DIR / "settle" / "static"]

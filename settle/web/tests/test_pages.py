@@ -152,3 +152,10 @@ def test_owner_creates_a_key_shown_once_and_revokes_it(acme, login_as):
     assert owner.post(f"/settings/api-keys/{key.pk}/revoke/").status_code == 302
     assert api_key_authenticate(token) is None
     assert login_as(acme, "manager").get("/settings/api-keys/").status_code == 403
+
+
+def test_the_stylesheet_and_htmx_are_served(client, db):
+    from django.contrib.staticfiles import finders
+
+    for name in ("settle/settle.css", "settle/htmx-2.0.11.min.js"):
+        assert finders.find(name), f"{name} is not found by the static files finders"
