@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "settle.communications",
     "settle.worker",
     "settle.web",
+    "settle.apikit",
 ]
 
 MIDDLEWARE = [
@@ -203,3 +204,10 @@ LOGGING = {
 from settle.core.clock import freeze_from_env  # noqa: E402
 
 freeze_from_env()
+
+# --- apikit ---------------------------------------------------------------------------------------------
+# Problem+json for every error under /api/, then Idempotency-Key on POST under /api/v1/ (inner).
+MIDDLEWARE += [
+    "settle.apikit.middleware.ProblemDetailsMiddleware",
+    "settle.apikit.middleware.IdempotencyMiddleware",
+]
