@@ -23,6 +23,7 @@ the walk too.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -163,3 +164,63 @@ def request_body_example(operation: dict, spec: dict) -> Any:
     if content is None:
         return None
     return example_for(content["schema"], spec)
+
+
+# --- walking the schema --------------------------------------------------------------------------------
+WRITE_METHODS = ("post", "put", "patch", "delete")
+
+
+def operations(spec: dict):
+    """(path, method, operation) for every operation in the OpenAPI document."""
+    for path, methods in spec["paths"].items():
+        for method, operation in methods.items():
+            if method in ("get", *WRITE_METHODS):
+                yield path, method, operation
+
+
+def path_params(operation: dict) -> list[str]:
+    return [p["name"] for p in operation.get("parameters", []) if p["in"] == "path"]
+
+
+def walk(
+    spec: dict,
+    *,
+    owner,
+    client,
+    expect: int,
+    methods: tuple[str, ...] = ("get", *WRITE_METHODS),
+    snapshot: Callable[[], Any] = lambda: None,
+    factories: dict[str, IdFactory] | None = None,
+    only_with_ids: bool = True,
+) -> tuple[int, list[str]]:
+    """Call every operation with path parameters (in `methods`) with ids of `owner`'s objects, as `client`.
+
+    Operations without path parameters are skipped unless `only_with_ids` is false (writes only: a list
+    without ids has nothing to protect by status). Returns (operations called, failures): an operation fails when the status is not `expect`, the body is
+    not problem+json, `snapshot()` differs before and after, or a path parameter has no factory.
+    """
+    factories = discover_id_factories() if factories is None else factories
+    failures, walked = [], 0
+    for path, method, operation in operations(spec):
+        names = path_params(operation)
+        if method not in methods or (not names and (only_with_ids or method == "get")):
+            continue
+        missing = [name for name in names if name not in factories]
+        if missing:
+            failures.append(
+                f"{method.upper()} {path}: no ID_FACTORIES entry for {', '.join(missing)}; register one in "
+                "settle/<app>/testing.py with @register_id_factory (see settle/apikit/testing.py)"
+            )
+            continue
+        url = path.format(**{name: factories[name](owner) for name in names})
+        before = snapshot()
+        body = request_body_example(operation, spec)
+        response = client.generic(
+            method.upper(), url, json.dumps(body) if body is not None else "", content_type="application/json"
+        )
+        walked += 1
+        if response.status_code != expect or response["Content-Type"] != "application/problem+json":
+            failures.append(f"{method.upper()} {url}: {response.status_code} {response.content[:300]!r}")
+        elif snapshot() != before:
+            failures.append(f"{method.upper()} {url}: {expect} but the data changed")
+    return walked, failures
