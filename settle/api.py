@@ -42,7 +42,14 @@ class ApiKeyAuth(HttpBearer):
         return key
 
 
-api = NinjaAPI(
+class SettleAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        from settle.apikit.openapi import document_conventions
+
+        return document_conventions(super().get_openapi_schema(**kwargs))
+
+
+api = SettleAPI(
     title="Settle API",
     version="1",
     description="Ethical, compliant collection of overdue payments. Every list is scoped to the API key's "
