@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "settle.worker",
     "settle.web",
     "settle.demo",
+    "settle.apikit",
 ]
 
 MIDDLEWARE = [
@@ -208,3 +209,10 @@ freeze_from_env()
 # --- web (merchant app shell) ----------------------------------------------------------------------------
 # settle/static is the project's own static folder (settle.css, vendored HTMX); it is not inside an app.
 STATICFILES_DIRS = [BASE_DIR / "settle" / "static"]
+
+# --- apikit ---------------------------------------------------------------------------------------------
+# Problem+json for every error under /api/, then Idempotency-Key on POST under /api/v1/ (inner).
+MIDDLEWARE += [
+    "settle.apikit.middleware.ProblemDetailsMiddleware",
+    "settle.apikit.middleware.IdempotencyMiddleware",
+]
