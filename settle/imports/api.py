@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from settle.api import merchant_of, require_role
@@ -45,7 +45,7 @@ def import_upload(request, kind: Form[str], file: File[UploadedFile]):
     """`kind` is customers, receivables or payments; the file is checked (header) now and imported by the
     worker. A wrong header is refused with 422 naming the columns."""
     require_role(request, Role.MANAGER)
-    return 202, import_job_create(merchant=merchant_of(request), kind=kind, upload=file)
+    return Status(202, import_job_create(merchant=merchant_of(request), kind=kind, upload=file))
 
 
 @router.get("/{job_id}", response=ImportJobOut, summary="An import's status and counts")
