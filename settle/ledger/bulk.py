@@ -7,18 +7,22 @@ customer's open case is re-checked, and existing customer credit pays the new de
 contradicts the stored receivable (other amount, currency or customer) is reported, never applied: a
 recorded debt changes only through new entries.
 
-On PostgreSQL a chunk goes: COPY into a temp staging table → one INSERT … ON CONFLICT DO NOTHING RETURNING
-that feeds, in the same statement, the charge entries and the case touch. Elsewhere (SQLite, embedded mode)
-the same outcome comes from bulk_create.
+On PostgreSQL a chunk costs a few statements whatever its size: one lookup of the external ids already
+stored, ids drawn from the sequence, COPY of the receivables and COPY of their charge entries, one UPDATE of
+the open cases. Should another writer store one of the same external ids meanwhile, the unique index refuses
+the COPY and the chunk is redone through a staging table with INSERT … ON CONFLICT DO NOTHING. Elsewhere
+(SQLite, embedded mode) the same outcome comes from bulk_create.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import connection, transaction
+import psycopg
+from django.db import IntegrityError, connection, transaction
 
 from settle.cases.models import Case
 from settle.customers.models import Customer
@@ -64,17 +68,8 @@ WITH ins AS (
     SELECT %(merchant)s, customer_id, id, 'charge', currency, amount_minor, issued_at, '', %(source_ref)s,
         %(at)s
     FROM ins
-), owed AS (
-    SELECT DISTINCT customer_id, currency FROM ins
-), touched AS (
-    UPDATE cases_case c SET next_check_at = %(at)s
-    FROM owed WHERE c.customer_id = owed.customer_id AND c.currency = owed.currency
-        AND c.closed_at IS NULL AND c.merchant_id = %(merchant)s
 )
-SELECT (SELECT count(*) FROM ins),
-    (SELECT array_agg(DISTINCT p.customer_id::text || ' ' || p.currency) FROM ledger_payment p
-     JOIN owed ON p.customer_id = owed.customer_id AND p.currency = owed.currency
-     WHERE p.merchant_id = %(merchant)s AND p.unallocated_minor > 0)
+SELECT count(*) FROM ins
 """
 _CONFLICTS = f"""
 SELECT s.row_no, r.customer_id <> s.customer_id, r.currency <> s.currency, r.amount_minor, r.currency
@@ -93,16 +88,26 @@ def receivables_bulk_create(
     if not rows:
         return BulkResult()
     with transaction.atomic():
+        stored = _stored(merchant, source, {r[1] for r in rows})
+        fresh, existing, conflicts = _classify(rows, stored)
         if connection.vendor == "postgresql":
-            result, credit_pairs = _create_postgresql(merchant, source, rows, at, source_ref)
+            created = _create_postgresql(merchant, source, fresh, at, source_ref)
+            if created < len(fresh):  # another writer stored some of them meanwhile: ask the database why
+                late = _late_conflicts(merchant, source)
+                conflicts.extend(late)
+                existing += len(fresh) - created - len(late)
+            owed = _owed(merchant, source, fresh) if created < len(fresh) else {(r[2], r[3]) for r in fresh}
         else:
-            result, credit_pairs = _create_generic(merchant, source, rows, at, source_ref)
+            _create_generic(merchant, source, fresh, at, source_ref)
+            created, owed = len(fresh), {(r[2], r[3]) for r in fresh}
+        credit_pairs = _touch_cases_and_find_credit(merchant, owed, at)
         # Customer credit is rare at import time; where it exists the ledger's own allocation applies it.
         for customer_id, currency in sorted(credit_pairs):
             customer = Customer.objects.select_related("merchant").get(pk=customer_id, merchant=merchant)
             _apply_credit(customer=customer, currency=currency, at=at)
             _balance_changed(customer, currency, at)
-    return result
+    conflicts.sort()
+    return BulkResult(created, existing, conflicts)
 
 
 def _conflict(row_no: int, other_customer: bool, other_currency: bool, minor: int, currency: str):
@@ -114,48 +119,159 @@ def _conflict(row_no: int, other_customer: bool, other_currency: bool, minor: in
             "an import never rewrites a recorded debt (use a credit note or an adjustment)")  # fmt: skip
 
 
-def _create_postgresql(merchant, source, rows, at, source_ref):
-    params = {"merchant": merchant.pk, "source": source, "at": at, "source_ref": source_ref}
-    with connection.cursor() as cursor:
-        cursor.execute(_STAGE_DDL)
-        cursor.execute(f"TRUNCATE {_STAGE}")
-        with cursor.copy(f"COPY {_STAGE} FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        cursor.execute(_INSERT, params)
-        created, credit = cursor.fetchone()
-        conflicts = []
-        if created < len(rows):  # a fresh file never pays for this join
-            cursor.execute(_CONFLICTS, params)
-            conflicts = [_conflict(*r) for r in cursor.fetchall()]
-    pairs = {(int(c), cur) for c, cur in (item.split(" ") for item in credit or ())}
-    return BulkResult(created, len(rows) - created - len(conflicts), conflicts), pairs
-
-
-def _create_generic(merchant, source, rows, at, source_ref):
-    """The embedded (SQLite) path: the same outcome through the ORM."""
-    stored: dict[str, tuple[int, str, int]] = {}
-    ids = list({r[1] for r in rows})
-    for start in range(0, len(ids), 500):
+def _stored(merchant, source, external_ids: set[str]) -> dict[str, tuple[int, str, int]]:
+    """(customer_id, currency, amount_minor) of the receivables that already carry these external ids."""
+    ids = list(external_ids)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT external_id, customer_id, currency, amount_minor FROM ledger_receivable "
+                "WHERE merchant_id = %s AND source = %s AND external_id = ANY(%s)",
+                [merchant.pk, source, ids],
+            )
+            return {ext: (cid, cur, minor) for ext, cid, cur, minor in cursor.fetchall()}
+    stored = {}
+    for start in range(0, len(ids), 500):  # SQLite caps the number of bound parameters
         stored.update(
             (ext, (cid, cur, minor))
             for ext, cid, cur, minor in Receivable.objects.filter(
                 merchant=merchant, source=source, external_id__in=ids[start : start + 500]
             ).values_list("external_id", "customer_id", "currency", "amount_minor")
         )
+    return stored
+
+
+def _classify(rows, stored):
+    """Split rows into new ones, ones already stored alike (idempotent re-import), and contradictions.
+    The first row with an external id wins; a later one in the same file is judged against it."""
     fresh, conflicts, existing = [], [], 0
     for r in rows:
         row_no, ext, customer_id, currency, minor = r[:5]
-        if ext in stored:
-            s_customer, s_currency, s_minor = stored[ext]
-            if (s_customer, s_currency, s_minor) == (customer_id, currency, minor):
-                existing += 1
-            else:
-                conflicts.append(_conflict(row_no, s_customer != customer_id, s_currency != currency, s_minor,
-                                           s_currency))  # fmt: skip
-            continue
-        stored[ext] = (customer_id, currency, minor)
-        fresh.append(r)
+        known = stored.get(ext)
+        if known is None:
+            stored[ext] = (customer_id, currency, minor)
+            fresh.append(r)
+        elif known == (customer_id, currency, minor):
+            existing += 1
+        else:
+            conflicts.append(
+                _conflict(row_no, known[0] != customer_id, known[1] != currency, known[2], known[1])
+            )
+    return fresh, existing, conflicts
+
+
+def _create_postgresql(merchant, source, rows, at, source_ref) -> int:
+    """COPY straight into the tables with ids drawn from the sequence first, so the charge entries can be
+    COPYed too. If another writer stored one of the external ids in between, the unique index refuses the
+    COPY; the chunk then goes through the staging table and INSERT … ON CONFLICT DO NOTHING instead."""
+    if not rows:
+        return 0
+    ref = _esc(source_ref)
+    with connection.cursor() as cursor:
+        try:
+            with transaction.atomic():
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence('ledger_receivable', 'id')) FROM generate_series(1, %s)",
+                    [len(rows)],
+                )
+                ids = [r[0] for r in cursor.fetchall()]
+                m, receivable_lines, entry_lines = merchant.pk, [], []
+                default_at = at.isoformat()
+                for pk, r in zip(ids, rows, strict=True):
+                    ext, number = _esc(r[1]), _esc(r[7]) if r[7] else None
+                    issued = r[5].isoformat() if r[5] is not None else default_at
+                    receivable_lines.append(
+                        f"{pk}\t{m}\t{r[2]}\t{source}\t{ext}\t{number or ext}\t{r[3]}\t{r[4]}\t{r[4]}\t{issued}\t"
+                        f"{r[6].isoformat()}\t{_esc(r[8])}\t{_esc(r[9])}\topen\t{default_at}\n"
+                    )
+                    entry_lines.append(
+                        f"{m}\t{r[2]}\t{pk}\tcharge\t{r[3]}\t{r[4]}\t{issued}\t\t{ref}\t{default_at}\n"
+                    )
+                with cursor.copy(
+                    "COPY ledger_receivable (id, merchant_id, customer_id, source, external_id, number, currency, "
+                    "amount_minor, balance_minor, issued_at, due_date, terms, description, status, created_at) "
+                    "FROM STDIN"
+                ) as copy:
+                    copy.write("".join(receivable_lines))
+                del receivable_lines
+                with cursor.copy(
+                    "COPY ledger_ledgerentry (merchant_id, customer_id, receivable_id, kind, currency, amount_minor, "
+                    "effective_at, memo, source_ref, created_at) FROM STDIN"
+                ) as copy:
+                    copy.write("".join(entry_lines))
+            return len(rows)
+        except (IntegrityError, psycopg.errors.UniqueViolation):
+            pass
+        params = {"merchant": merchant.pk, "source": source, "at": at, "source_ref": source_ref}
+        cursor.execute(_STAGE_DDL)
+        cursor.execute(f"TRUNCATE {_STAGE}")
+        with cursor.copy(f"COPY {_STAGE} FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(_INSERT, params)
+        return cursor.fetchone()[0]
+
+
+_SPECIAL = re.compile(r"[\\\t\n\r]")
+
+
+def _esc(text: str) -> str:
+    """Escape a value for COPY's text format; the common case (nothing to escape) costs one regex scan."""
+    if _SPECIAL.search(text) is None:
+        return text
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _late_conflicts(merchant, source):
+    with connection.cursor() as cursor:
+        cursor.execute(_CONFLICTS, {"merchant": merchant.pk, "source": source})
+        return [_conflict(*r) for r in cursor.fetchall()]
+
+
+def _owed(merchant, source, rows):
+    stored = _stored(merchant, source, {r[1] for r in rows})
+    return {(cid, cur) for cid, cur, _minor in stored.values()}
+
+
+def _touch_cases_and_find_credit(merchant, owed: set[tuple[int, str]], at) -> set[tuple[int, str]]:
+    """Re-check now the open cases whose debt grew; return the (customer, currency) pairs with credit."""
+    if not owed:
+        return set()
+    customer_ids = sorted({c for c, _cur in owed})
+    if connection.vendor == "postgresql":
+        pairs = sorted(owed)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE cases_case c SET next_check_at = %s FROM unnest(%s::bigint[], %s::text[]) AS o(cid, cur) "
+                "WHERE c.merchant_id = %s AND c.closed_at IS NULL AND c.customer_id = o.cid AND c.currency = o.cur",
+                [at, [p[0] for p in pairs], [p[1] for p in pairs], merchant.pk],
+            )
+            cursor.execute(
+                "SELECT DISTINCT customer_id, currency FROM ledger_payment WHERE merchant_id = %s "
+                "AND unallocated_minor > 0 AND customer_id = ANY(%s)",
+                [merchant.pk, customer_ids],
+            )
+            return {pair for pair in cursor.fetchall() if pair in owed}
+    credit = set()
+    for start in range(0, len(customer_ids), 500):
+        batch = customer_ids[start : start + 500]
+        for case_id, customer_id, currency in Case.objects.filter(
+            merchant=merchant, customer_id__in=batch, closed_at__isnull=True
+        ).values_list("id", "customer_id", "currency"):
+            if (customer_id, currency) in owed:
+                Case.objects.filter(pk=case_id).update(next_check_at=at)
+        credit.update(
+            pair
+            for pair in Payment.objects.filter(
+                merchant=merchant, customer_id__in=batch, unallocated_minor__gt=0
+            ).values_list("customer_id", "currency")
+            if pair in owed
+        )
+    return credit
+
+
+def _create_generic(merchant, source, rows, at, source_ref) -> None:
+    """The embedded (SQLite) path: the same rows through the ORM's bulk_create."""
     receivables = Receivable.objects.bulk_create(
         [
             Receivable(
@@ -163,7 +279,7 @@ def _create_generic(merchant, source, rows, at, source_ref):
                 currency=r[3], amount_minor=r[4], balance_minor=r[4], issued_at=r[5] or at, due_date=r[6],
                 terms=r[8], description=r[9], status=ReceivableStatus.OPEN,
             )
-            for r in fresh
+            for r in rows
         ],
         batch_size=500,
     )  # fmt: skip
@@ -183,22 +299,3 @@ def _create_generic(merchant, source, rows, at, source_ref):
         ],
         batch_size=500,
     )
-    owed = {(rec.customer_id, rec.currency) for rec in receivables}
-    customer_ids = sorted({c for c, _cur in owed})
-    for start in range(0, len(customer_ids), 500):
-        batch = customer_ids[start : start + 500]
-        for case_id, customer_id, currency in Case.objects.filter(
-            merchant=merchant, customer_id__in=batch, closed_at__isnull=True
-        ).values_list("id", "customer_id", "currency"):
-            if (customer_id, currency) in owed:
-                Case.objects.filter(pk=case_id).update(next_check_at=at)
-    credit = set()
-    for start in range(0, len(customer_ids), 500):
-        credit.update(
-            pair
-            for pair in Payment.objects.filter(
-                merchant=merchant, customer_id__in=customer_ids[start : start + 500], unallocated_minor__gt=0
-            ).values_list("customer_id", "currency")
-            if pair in owed
-        )
-    return BulkResult(len(receivables), existing, conflicts), credit

@@ -1,5 +1,8 @@
 from datetime import UTC, date, datetime
 
+import pytest
+from django.db import connection
+
 from settle.cases.models import Case
 from settle.core.money import Money
 from settle.customers.models import ContactPoint, Customer
@@ -158,3 +161,38 @@ def test_payments_import_allocates_and_is_idempotent(acme, run_import, frozen_cl
     assert (again.created_count, again.existing_count) == (0, 1)
     assert Payment.objects.count() == 1
     assert ledger_verify(merchant=acme) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers (BEGIN IMMEDIATE)")
+def test_rows_stored_meanwhile_by_another_writer_fall_back_to_on_conflict(
+    acme, run_import, frozen_clock, monkeypatch
+):
+    from settle.ledger import bulk
+
+    run_import(acme, "customers", CUSTOMERS)
+    run_import(acme, "receivables", HEADER + "INV-1,c-1,PLN,100,2026-11-01,,\nINV-2,c-1,PLN,5,2026-11-01,,\n")
+    # Pretend the existence check ran before another import stored INV-1 and INV-2.
+    monkeypatch.setattr(bulk, "_stored", lambda merchant, source, ids: {})
+    text = (
+        HEADER
+        + "INV-1,c-1,PLN,100,2026-11-01,,\nINV-2,c-1,PLN,6,2026-11-01,,\nINV-3,c-2,EUR,7,2026-11-01,,\n"
+    )
+    job = run_import(acme, "receivables", text)
+    assert (job.created_count, job.existing_count, job.error_count) == (1, 1, 1)
+    assert [e[:2] for e in errors_of(job)] == [(3, "amount")]
+    assert sorted(Receivable.objects.values_list("external_id", flat=True)) == ["INV-1", "INV-2", "INV-3"]
+    assert LedgerEntry.objects.filter(merchant=acme).count() == 3
+    assert ledger_verify(merchant=acme) == []
+
+
+def test_text_with_tabs_newlines_and_backslashes_is_stored_as_written(acme, run_import, frozen_clock):
+    run_import(acme, "customers", CUSTOMERS)
+    text = (
+        "external_id,customer_external_id,currency,amount,due_date,description\n"
+        'A\\1,c-1,PLN,1,2026-11-01,"two\tparts\nand a \\N"\n'
+    )
+    job = run_import(acme, "receivables", text)
+    assert job.created_count == 1
+    receivable = Receivable.objects.get()
+    assert (receivable.external_id, receivable.description) == ("A\\1", "two\tparts\nand a \\N")
+    assert LedgerEntry.objects.get().receivable_id == receivable.pk
