@@ -55,12 +55,12 @@ COLUMN_SETS = {
     "receivables": ColumnSet(
         "receivables",
         required=("external_id", "customer_external_id", "currency", "amount", "due_date"),
-        optional=("issued_at", "number", "terms", "description", "customer_source"),
+        optional=("issued_at", "number", "terms", "description"),
     ),
     "payments": ColumnSet(
         "payments",
         required=("external_id", "customer_external_id", "currency", "amount", "received_at"),
-        optional=("method", "receivable_external_id", "customer_source"),
+        optional=("method", "receivable_external_id"),
     ),
 }
 KINDS = tuple(COLUMN_SETS)

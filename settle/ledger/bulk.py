@@ -175,30 +175,40 @@ def _create_postgresql(merchant, source, rows, at, source_ref) -> int:
                     [len(rows)],
                 )
                 ids = [r[0] for r in cursor.fetchall()]
-                m, receivable_lines, entry_lines = merchant.pk, [], []
-                default_at = at.isoformat()
-                for pk, r in zip(ids, rows, strict=True):
-                    ext, number = _esc(r[1]), _esc(r[7]) if r[7] else None
-                    issued = r[5].isoformat() if r[5] is not None else default_at
-                    receivable_lines.append(
-                        f"{pk}\t{m}\t{r[2]}\t{source}\t{ext}\t{number or ext}\t{r[3]}\t{r[4]}\t{r[4]}\t{issued}\t"
-                        f"{r[6].isoformat()}\t{_esc(r[8])}\t{_esc(r[9])}\topen\t{default_at}\n"
-                    )
-                    entry_lines.append(
-                        f"{m}\t{r[2]}\t{pk}\tcharge\t{r[3]}\t{r[4]}\t{issued}\t\t{ref}\t{default_at}\n"
-                    )
+                m, default_at = merchant.pk, at.isoformat()
                 with cursor.copy(
                     "COPY ledger_receivable (id, merchant_id, customer_id, source, external_id, number, currency, "
                     "amount_minor, balance_minor, issued_at, due_date, terms, description, status, created_at) "
                     "FROM STDIN"
                 ) as copy:
-                    copy.write("".join(receivable_lines))
-                del receivable_lines
+                    for start in range(0, len(rows), _COPY_BATCH):
+                        lines = []
+                        for pk, r in zip(
+                            ids[start : start + _COPY_BATCH], rows[start : start + _COPY_BATCH], strict=True
+                        ):
+                            ext = _esc(r[1])
+                            issued = r[5].isoformat() if r[5] is not None else default_at
+                            lines.append(
+                                f"{pk}\t{m}\t{r[2]}\t{source}\t{ext}\t{_esc(r[7]) if r[7] else ext}\t{r[3]}\t{r[4]}\t"
+                                f"{r[4]}\t{issued}\t{r[6].isoformat()}\t{_esc(r[8])}\t{_esc(r[9])}\topen\t{default_at}\n"
+                            )
+                        copy.write("".join(lines))
                 with cursor.copy(
                     "COPY ledger_ledgerentry (merchant_id, customer_id, receivable_id, kind, currency, amount_minor, "
                     "effective_at, memo, source_ref, created_at) FROM STDIN"
                 ) as copy:
-                    copy.write("".join(entry_lines))
+                    for start in range(0, len(rows), _COPY_BATCH):
+                        copy.write(
+                            "".join(
+                                f"{m}\t{r[2]}\t{pk}\tcharge\t{r[3]}\t{r[4]}\t"
+                                f"{r[5].isoformat() if r[5] is not None else default_at}\t\t{ref}\t{default_at}\n"
+                                for pk, r in zip(
+                                    ids[start : start + _COPY_BATCH],
+                                    rows[start : start + _COPY_BATCH],
+                                    strict=True,
+                                )
+                            )
+                        )
             return len(rows)
         except (IntegrityError, psycopg.errors.UniqueViolation):
             pass
@@ -212,6 +222,7 @@ def _create_postgresql(merchant, source, rows, at, source_ref) -> int:
         return cursor.fetchone()[0]
 
 
+_COPY_BATCH = 5000  # rows formatted per write: bounded memory, few calls
 _SPECIAL = re.compile(r"[\\\t\n\r]")
 
 

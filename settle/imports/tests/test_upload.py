@@ -141,3 +141,8 @@ def test_stale_running_job_resumes_after_committed_rows(acme, api_as, media, fro
     job.refresh_from_db()
     assert (job.status, job.rows_done, job.created_count) == ("done", 2, 1)
     assert list(acme.customers.values_list("external_id", flat=True)) == ["c-2"]
+
+
+def test_page_speaks_polish(acme, login_as):
+    page = login_as(acme, "manager").get("/imports/", HTTP_ACCEPT_LANGUAGE="pl")
+    assert "Prześlij plik CSV" in page.content.decode()
