@@ -3,7 +3,7 @@
 Prints rows/s and peak RSS of the receivables import, and the ratio to a bare PostgreSQL COPY of the same
 file into a plain table in the same run (the floor: reading the bytes into the database, nothing more).
 
-    python bench/import_csv.py [--rows 1000000] [--customers 300000] [--profile]
+    python bench/import_csv.py [--rows 1000000] [--customers 300000] [--set-based-fk] [--profile]
 
 It works in its own database (`settle_bench_imports`, dropped and re-created each run) on the PostgreSQL at
 DATABASE_URL's host (default 127.0.0.1:5432, user postgres), so it never touches real data.
@@ -81,6 +81,11 @@ def main() -> None:
     os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settle.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.setdefault("DEBUG", "false")  # Django's debug cursor would keep every statement
+    os.environ["SETTLE_IMPORT_SET_BASED_FK_CHECKS"] = "true" if args.set_based_fk else "false"
+    print(
+        f"foreign keys checked {'set-based per chunk' if args.set_based_fk else 'per row (PostgreSQL default)'}"
+    )
     import django
 
     django.setup()

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import psycopg
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
 from settle.cases.models import Case
@@ -29,7 +30,7 @@ from settle.customers.models import Customer
 from settle.merchants.models import Merchant
 
 from .models import EntryKind, LedgerEntry, Payment, Receivable, ReceivableStatus
-from .services import _apply_credit, _balance_changed
+from .services import LedgerError, _apply_credit, _balance_changed
 
 # The order of a validated receivable row (a tuple, for speed). issued_at None means "at".
 RECEIVABLE_FIELDS = (
@@ -176,6 +177,7 @@ def _create_postgresql(merchant, source, rows, at, source_ref) -> int:
                 )
                 ids = [r[0] for r in cursor.fetchall()]
                 m, default_at = merchant.pk, at.isoformat()
+                set_based = _set_based_fk_checks(cursor, merchant, rows)
                 with cursor.copy(
                     "COPY ledger_receivable (id, merchant_id, customer_id, source, external_id, number, currency, "
                     "amount_minor, balance_minor, issued_at, due_date, terms, description, status, created_at) "
@@ -209,6 +211,8 @@ def _create_postgresql(merchant, source, rows, at, source_ref) -> int:
                                 )
                             )
                         )
+                if set_based:
+                    cursor.execute("SET LOCAL session_replication_role = origin")
             return len(rows)
         except (IntegrityError, psycopg.errors.UniqueViolation):
             pass
@@ -231,6 +235,32 @@ def _esc(text: str) -> str:
     if _SPECIAL.search(text) is None:
         return text
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _set_based_fk_checks(cursor, merchant, rows) -> bool:
+    """Opt-in (settings.SETTLE_IMPORT_SET_BASED_FK_CHECKS): check the chunk's foreign keys once, set-based,
+    instead of PostgreSQL's per-row checks at commit, which are ~40% of a chunk's cost.
+
+    The per-row check locks each referenced row FOR KEY SHARE and fails if it is missing; here the same locks
+    are taken in two statements (the merchant, the chunk's distinct customers — which must all be this
+    merchant's), and the COPYs then run with `session_replication_role = replica`, which skips the per-row
+    triggers for those two statements only (receivable ids are drawn in this transaction, so they exist).
+    Only INSERTs run meanwhile, so the append-only trigger (UPDATE/DELETE) guards as before. Needs a role
+    that may set session_replication_role (a superuser, or GRANT SET ON PARAMETER on PostgreSQL 15+).
+    """
+    if not getattr(settings, "SETTLE_IMPORT_SET_BASED_FK_CHECKS", False):
+        return False
+    customer_ids = list({r[2] for r in rows})
+    cursor.execute("SELECT 1 FROM merchants_merchant WHERE id = %s FOR KEY SHARE", [merchant.pk])
+    cursor.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM customers_customer WHERE merchant_id = %s AND id = ANY(%s) "
+        "FOR KEY SHARE) AS locked",
+        [merchant.pk, customer_ids],
+    )
+    if cursor.fetchone()[0] != len(customer_ids):
+        raise LedgerError("customer_id", "no such customer")
+    cursor.execute("SET LOCAL session_replication_role = replica")
+    return True
 
 
 def _late_conflicts(merchant, source):

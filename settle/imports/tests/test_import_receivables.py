@@ -196,3 +196,32 @@ def test_text_with_tabs_newlines_and_backslashes_is_stored_as_written(acme, run_
     receivable = Receivable.objects.get()
     assert (receivable.external_id, receivable.description) == ("A\\1", "two\tparts\nand a \\N")
     assert LedgerEntry.objects.get().receivable_id == receivable.pk
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL option")
+def test_set_based_fk_checks_store_the_same_and_keep_the_ledger_append_only(
+    acme, umbrella, run_import, frozen_clock, settings
+):
+    from django.db import DatabaseError, transaction
+
+    from settle.ledger.bulk import receivables_bulk_create
+    from settle.ledger.services import LedgerError
+
+    settings.SETTLE_IMPORT_SET_BASED_FK_CHECKS = True
+    run_import(acme, "customers", CUSTOMERS)
+    job = run_import(
+        acme, "receivables", HEADER + "INV-1,c-1,PLN,100,2026-11-01,,\nINV-2,c-2,EUR,5,2026-11-01,,\n"
+    )
+    assert (job.created_count, job.error_count) == (2, 0)
+    assert ledger_verify(merchant=acme) == []
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        assert cursor.fetchone()[0] == "origin"
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        LedgerEntry.objects.filter(merchant=acme).update(amount_minor=1)
+    # A customer of another merchant is refused by the set-based check, and nothing is written.
+    stranger = Customer.objects.create(merchant=umbrella, name="Stranger", source="csv", external_id="s-1")
+    row = (2, "INV-9", stranger.pk, "PLN", 100, None, date(2026, 11, 1), "", "", "")
+    with pytest.raises(LedgerError):
+        receivables_bulk_create(merchant=acme, source="csv", rows=[row], at=frozen_clock.now())
+    assert not Receivable.objects.filter(external_id="INV-9").exists()
