@@ -67,6 +67,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--customers", type=int, default=300_000)
     parser.add_argument("--chunk-rows", type=int, default=50_000)
+    parser.add_argument("--set-based-fk", action="store_true", help="SETTLE_IMPORT_SET_BASED_FK_CHECKS on")
     parser.add_argument(
         "--profile", action="store_true", help="profile the receivables import (pyinstrument)"
     )
