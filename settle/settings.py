@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "settle.communications",
     "settle.worker",
     "settle.web",
+    "settle.workdesk",
 ]
 
 MIDDLEWARE = [

@@ -271,6 +271,12 @@ def decide(snapshot: CaseSnapshot, now: datetime, rules: Rules) -> Decision:
             reasons.append(reason("condition_not_met", "strategy", step=step.key, why=why))
             index += 1
             continue
+        if step.offset_days < 0 and snapshot.oldest_due is not None and today > snapshot.oldest_due:
+            reasons.append(
+                reason("condition_not_met", "strategy", step=step.key, why="the due date has passed")
+            )
+            index += 1
+            continue
         if barred and today >= barred and step.action in LEGAL_ACTIONS:
             reasons.append(reason("time_barred", f"{pack.code}: {pack.limitation_source}", date=barred))
             index += 1

@@ -31,6 +31,7 @@ INTEREST_SERIES = {
     ("FR", "business"): "FR_B2B", ("FR", "consumer"): "FR_B2C",
     ("ES", "business"): "ES_B2B", ("ES", "consumer"): "ES_B2C",
     ("EU", "business"): "EU_B2B",
+    ("RU", "business"): "RU_395", ("RU", "consumer"): "RU_395",
 }  # fmt: skip
 # Consumer contractual caps: PL KC art. 481 §2(1) = 2 × statutory; elsewhere the statutory rate itself.
 CONSUMER_CAP_MULTIPLIER = {"PL": Decimal(2)}

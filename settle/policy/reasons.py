@@ -133,6 +133,24 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "ru": "без платы и процентов: {why}",
         "de": "keine Gebühr und keine Zinsen: {why}",
     },
+    "engine_error": {
+        "en": "skipped for now: {error}; retried in an hour",
+        "pl": "na razie pominięto: {error}; ponowna próba za godzinę",
+        "ru": "пока пропущено: {error}; повтор через час",
+        "de": "vorerst übersprungen: {error}; neuer Versuch in einer Stunde",
+    },
+    "case_opened": {
+        "en": "case opened: the customer has an open balance in this currency",
+        "pl": "sprawa otwarta: klient ma nieuregulowane saldo w tej walucie",
+        "ru": "дело открыто: у клиента есть задолженность в этой валюте",
+        "de": "Fall eröffnet: der Kunde hat einen offenen Saldo in dieser Währung",
+    },
+    "case_paid": {
+        "en": "case closed: the balance is paid; everything still queued was cancelled",
+        "pl": "sprawa zamknięta: saldo spłacone; wszystko w kolejce anulowano",
+        "ru": "дело закрыто: долг оплачен; всё запланированное отменено",
+        "de": "Fall geschlossen: der Saldo ist bezahlt; alles Geplante wurde storniert",
+    },
     "fee_applied": {
         "en": "added {what}: {amount} ({basis})",
         "pl": "doliczono {what}: {amount} ({basis})",
