@@ -98,14 +98,16 @@ def load_snapshots(rows: list[tuple], now: datetime, ctx: TickContext) -> Loaded
     merchant_ids = list({r[1] for r in rows})
     customers = {
         c[0]: c
-        for c in Customer.objects.filter(id__in=customer_ids).values_list(
+        for c in Customer.objects.filter(id__in=customer_ids).order_by().values_list(
             "id", "kind", "country", "region", "city", "timezone", "locale", "orders_count")
     }  # fmt: skip
     receivables = defaultdict(list)
     receivable_ids = []
-    for cid, cur, rid, number, amount, balance, due in Receivable.objects.filter(
-        customer_id__in=customer_ids, status="open", balance_minor__gt=0
-    ).values_list("customer_id", "currency", "id", "number", "amount_minor", "balance_minor", "due_date"):
+    for cid, cur, rid, number, amount, balance, due in (
+        Receivable.objects.filter(customer_id__in=customer_ids, status="open", balance_minor__gt=0)
+        .order_by()
+        .values_list("customer_id", "currency", "id", "number", "amount_minor", "balance_minor", "due_date")
+    ):
         receivables[(cid, cur)].append(ReceivableFact(rid, number, amount, balance, due))
         receivable_ids.append(rid)
     points = defaultdict(dict)
@@ -116,16 +118,22 @@ def load_snapshots(rows: list[tuple], now: datetime, ctx: TickContext) -> Loaded
     ):
         points[cid].setdefault(CHANNEL_OF_KIND.get(kind, kind), pid)
     opted = defaultdict(set)
-    for cid, channel in ContactPreference.objects.filter(
-        customer_id__in=customer_ids, opted_out_at__isnull=False
-    ).values_list("customer_id", "channel"):
+    for cid, channel in (
+        ContactPreference.objects.filter(customer_id__in=customer_ids, opted_out_at__isnull=False)
+        .order_by()
+        .values_list("customer_id", "channel")
+    ):
         opted[cid].add(channel)
     contacts = defaultdict(list)
     final_notice = {}
-    for cid, case_id, channel, sent_at, not_before, template in Message.objects.filter(
-        Q(customer_id__in=customer_ids, status__in=COUNTED, not_before__gte=now - CONTACT_HORIZON)
-        | Q(case_id__in=case_ids, template_key="final_notice", status__in=COUNTED)
-    ).values_list("customer_id", "case_id", "channel", "sent_at", "not_before", "template_key"):
+    for cid, case_id, channel, sent_at, not_before, template in (
+        Message.objects.filter(
+            Q(customer_id__in=customer_ids, status__in=COUNTED, not_before__gte=now - CONTACT_HORIZON)
+            | Q(case_id__in=case_ids, template_key="final_notice", status__in=COUNTED)
+        )
+        .order_by()
+        .values_list("customer_id", "case_id", "channel", "sent_at", "not_before", "template_key")
+    ):
         at = sent_at or not_before
         if at >= now - CONTACT_HORIZON:
             contacts[cid].append((at, channel))
@@ -134,15 +142,20 @@ def load_snapshots(rows: list[tuple], now: datetime, ctx: TickContext) -> Loaded
     late = dict(
         Case.objects.filter(customer_id__in=customer_ids, opened_at__gte=now - timedelta(days=365))
         .exclude(id__in=case_ids)
+        .order_by()
         .values("customer_id")
         .annotate(n=Count("id"))
         .values_list("customer_id", "n")
     )
     charged = defaultdict(dict)
     compensated = set()
-    for rid, kind, ref in LedgerEntry.objects.filter(
-        receivable_id__in=receivable_ids, kind__in=("fee", "interest"), source_ref__startswith="engine:"
-    ).values_list("receivable_id", "kind", "source_ref"):
+    for rid, kind, ref in (
+        LedgerEntry.objects.filter(
+            receivable_id__in=receivable_ids, kind__in=("fee", "interest"), source_ref__startswith="engine:"
+        )
+        .order_by()
+        .values_list("receivable_id", "kind", "source_ref")
+    ):
         if kind == "fee":
             compensated.add(rid)
         else:
@@ -175,7 +188,7 @@ def load_snapshots(rows: list[tuple], now: datetime, ctx: TickContext) -> Loaded
             errors[case_id] = f"{type(exc).__name__}: {exc}"
     versions = {
         v: specs_from_json(steps)
-        for v, steps in StrategyVersion.objects.filter(id__in={p[3] for p in pending.values()}).values_list(
+        for v, steps in StrategyVersion.objects.filter(id__in={p[3] for p in pending.values()}).order_by().values_list(
             "id", "steps")
     }  # fmt: skip
     snapshots, meta = {}, {}
