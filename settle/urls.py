@@ -15,4 +15,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("", include("settle.web.urls")),
+    path("", include("settle.cases.urls")),
+    path("", include("settle.workdesk.urls")),
 ]

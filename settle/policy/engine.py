@@ -339,3 +339,25 @@ def decide(snapshot: CaseSnapshot, now: datetime, rules: Rules) -> Decision:
         if following is not None:
             next_check = max(next_check, following)
     return replace(decision, next_check_at=next_check, reasons=tuple(reasons))
+
+
+def preview(snapshot: CaseSnapshot, start: datetime, rules: Rules, days: int = 120) -> list[Decision]:
+    """Run `decide` forward from `start` the way the tick would, feeding what it schedules back in as contact
+    history: the timeline a strategy would produce for this customer, before it is saved."""
+    out: list[Decision] = []
+    now, end = start, start + timedelta(days=days)
+    snap = snapshot
+    contacts = list(snapshot.contacts)
+    while now < end:
+        d = decide(snap, now, rules)
+        if d.messages or d.tasks or d.charges:
+            out.append(d)
+        contacts += [(m.not_before, m.channel) for m in d.messages]
+        notice = snap.final_notice_at or next(
+            (m.not_before for m in d.messages if m.template_key == "final_notice"), None
+        )
+        snap = replace(snap, step_index=d.step_index, contacts=tuple(contacts), final_notice_at=notice)
+        if d.stage in ("ladder_done", "time_barred", "disputed"):
+            break
+        now = max(d.next_check_at, now + timedelta(minutes=1))
+    return out
