@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import cached_property
 
 from .compliance import blocking_reasons, next_lawful_moment, zone
 from .interest import (
@@ -93,11 +94,11 @@ class CaseSnapshot:
     interest_through: dict[int, date] = field(default_factory=dict, hash=False, compare=False)
     compensated: frozenset[int] = frozenset()
 
-    @property
+    @cached_property
     def balance_minor(self) -> int:
         return sum(r.balance_minor for r in self.receivables if r.balance_minor > 0)
 
-    @property
+    @cached_property
     def oldest_due(self) -> date | None:
         dues = [r.due_date for r in self.receivables if r.balance_minor > 0]
         return min(dues) if dues else None

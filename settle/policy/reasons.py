@@ -7,6 +7,7 @@ the same explanation that was produced at decision time instead of re-deriving i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 LANGS = ("en", "pl", "ru", "de")
@@ -160,8 +161,10 @@ _TEMPLATES: dict[str, dict[str, str]] = {
 }
 
 
+@lru_cache(maxsize=16384)
 def reason(code: str, source: str = "", **params: Any) -> Reason:
-    """Build a Reason; parameters named `day` are translated day types."""
+    """Build a Reason (memoised: a tick repeats the same few sentences thousands of times); parameters named
+    `day` are translated day types."""
     text = {}
     for lang in LANGS:
         values = {k: (_DAY[v][lang] if k == "day" and v in _DAY else v) for k, v in params.items()}

@@ -2,6 +2,7 @@
 contact outside its window and never exceeds a cap. The verifier below re-derives both independently."""
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -92,8 +93,7 @@ def test_120_days_nothing_outside_windows_and_no_cap_exceeded(code, tz, kind, ra
                 assert msg.not_before >= now  # never early
                 assert msg.channel not in opted
                 contacts.append((msg.not_before, msg.channel))
-            snap = CaseSnapshot(**{**snap.__dict__, "step_index": decision.step_index,
-                                   "contacts": tuple(contacts)})  # fmt: skip
+            snap = replace(snap, step_index=decision.step_index, contacts=tuple(contacts))
             assert decision.next_check_at > now
             next_check = decision.next_check_at
         now += timedelta(hours=tick_hours)
