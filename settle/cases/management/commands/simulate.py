@@ -173,7 +173,7 @@ class Command(BaseCommand):
             for c in people
             if not Receivable.objects.filter(customer=c, balance_minor__gt=0, status="open").exists()
         )
-        return dict(stats)
+        return defaultdict(int, stats)
 
     def _pay(self, merchant, customer, at, stats):
         owed = sum(
