@@ -147,11 +147,15 @@ def main() -> None:
         open_receivables = c.fetchone()[0]
         c.execute("SELECT count(*) FROM cases_case WHERE closed_at IS NULL")
         open_cases = c.fetchone()[0]
-    bare = min(bare_io(due) for _ in range(3))
+    batch = int(os.environ.get("BENCH_BATCH", "1000"))
+    runs = []
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    t0 = time.perf_counter()
-    done = advance_due_cases(NOW)
-    due_tick = time.perf_counter() - t0
+    for _ in range(3):  # the machine is shared: report the best and the median of three
+        assert reset_due() == due
+        bare = min(bare_io(due) for _ in range(2))
+        cpu0, t0 = time.process_time(), time.perf_counter()
+        done = advance_due_cases(NOW, batch_size=batch)
+        runs.append((time.perf_counter() - t0, time.process_time() - cpu0, bare, done))
     rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with connection.cursor() as c:
         c.execute("SELECT count(*) FROM communications_message")
@@ -161,15 +165,18 @@ def main() -> None:
         t0 = time.perf_counter()
         assert advance_due_cases(NOW) == 0
         idle.append(time.perf_counter() - t0)
+    runs.sort()
+    best, median = runs[0], runs[1]
     print(f"database: PostgreSQL {connection.pg_version // 10000}, {open_receivables:,} open receivables, "
-          f"{open_cases:,} open cases")  # fmt: skip
-    print(f"due tick: {done:,} of {due:,} due cases in {due_tick:.3f} s = {done / due_tick:,.0f} cases/s "
-          f"({queued:,} outbox rows, target >= 5,000 cases/s)")  # fmt: skip
+          f"{open_cases:,} open cases; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")  # fmt: skip
+    for label, (wall, cpu, bare, done) in (("best", best), ("median", median)):
+        print(f"due tick ({label} of 3, batch {batch}): {done:,} of {due:,} due cases in {wall:.3f} s = "
+              f"{done / wall:,.0f} cases/s (engine process CPU {cpu:.3f} s = {done / cpu:,.0f} cases per CPU-s); "
+              f"bare I/O {bare:.3f} s; ratio {wall / bare:.1f}x")  # fmt: skip
+    print(f"outbox rows written by the last run: {queued:,} (target >= 5,000 cases/s)")
     print(f"idle tick (nothing due): median {sorted(idle)[2] * 1000:.1f} ms, max {max(idle) * 1000:.1f} ms "
           f"(target < 50 ms)")  # fmt: skip
-    print(f"bare I/O (raw scan of the due rows + bulk insert of {due:,} outbox rows): {bare:.3f} s; "
-          f"ratio due tick / bare I/O = {due_tick / bare:.1f}x")  # fmt: skip
-    print(f"peak RSS: {rss1 / 1024:.0f} MiB (grew {(rss1 - rss0) / 1024:.0f} MiB during the due tick)")
+    print(f"peak RSS: {rss1 / 1024:.0f} MiB (grew {(rss1 - rss0) / 1024:.0f} MiB over the due ticks)")
 
 
 if __name__ == "__main__":
