@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 
 from settle.communications.catalog import CHANNELS, TEMPLATE_KEYS, TONES
-from settle.customers.validation import FieldError, clean_country
+from settle.customers.validation import FieldError, clean_country, clean_timezone
 from settle.policy.engine import ACTIONS, LEGAL_ACTIONS, MESSAGE_ACTIONS, StepSpec
 from settle.policy.segments import SEGMENTS
 
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 STEP_FIELDS = {"key", "offset_days", "action", "channels", "template_key", "tone", "segments", "min_minor",
-               "max_minor", "countries", "debtor_kinds"}  # fmt: skip
+               "max_minor", "countries", "debtor_kinds", "timezones"}  # fmt: skip
 
 
 def _int(value, field: str) -> int:
@@ -92,6 +92,10 @@ def steps_validate(steps, *, terms_days: int = 30) -> tuple[StepSpec, ...]:
         if not isinstance(countries, list):
             raise FieldError(f"{f}.countries", "must be a list of ISO country codes")
         countries = [clean_country(c, f"{f}.countries") for c in countries]
+        zones = raw.get("timezones", [])
+        if not isinstance(zones, list):
+            raise FieldError(f"{f}.timezones", "must be a list of IANA time zones")
+        zones = [clean_timezone(z, f"{f}.timezones") for z in zones]
         kinds = raw.get("debtor_kinds", [])
         if not isinstance(kinds, list) or any(k not in ("consumer", "business") for k in kinds):
             raise FieldError(f"{f}.debtor_kinds", "each must be consumer or business")
@@ -101,7 +105,7 @@ def steps_validate(steps, *, terms_days: int = 30) -> tuple[StepSpec, ...]:
         if lo is not None and hi is not None and lo > hi:
             raise FieldError(f"{f}.max_minor", "is below min_minor: the step could never run")
         out.append(StepSpec(key, offset, action, tuple(channels), template, tone, tuple(segments), lo, hi,
-                            tuple(countries), tuple(kinds)))  # fmt: skip
+                            tuple(countries), tuple(kinds), tuple(zones)))  # fmt: skip
     return tuple(out)
 
 
@@ -120,6 +124,7 @@ def specs_from_json(steps: list[dict]) -> tuple[StepSpec, ...]:
             s.get("max_minor"),
             tuple(s.get("countries", ())),
             tuple(s.get("debtor_kinds", ())),
+            tuple(s.get("timezones", ())),
         )  # fmt: skip
         for s in steps
     )

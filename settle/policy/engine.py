@@ -45,8 +45,11 @@ class StepSpec:
     max_minor: int | None = None
     countries: tuple[str, ...] = ()
     debtor_kinds: tuple[str, ...] = ()
+    timezones: tuple[str, ...] = ()
 
-    def mismatch(self, *, segment: str, balance_minor: int, country: str, kind: str) -> str:
+    def mismatch(
+        self, *, segment: str, balance_minor: int, country: str, kind: str, timezone: str = ""
+    ) -> str:
         """Why this step's conditions do not match the case ("" = they match)."""
         if self.segments and segment not in self.segments:
             return f"segment {segment} not in {'/'.join(self.segments)}"
@@ -58,6 +61,8 @@ class StepSpec:
             return f"country {country or '?'} not in {'/'.join(self.countries)}"
         if self.debtor_kinds and kind not in self.debtor_kinds:
             return f"{kind} debtor"
+        if self.timezones and timezone not in self.timezones:
+            return f"time zone {timezone} not in {'/'.join(self.timezones)}"
         return ""
 
 
@@ -267,7 +272,7 @@ def decide(snapshot: CaseSnapshot, now: datetime, rules: Rules) -> Decision:
     while index < len(snapshot.steps):
         step = snapshot.steps[index]
         why = step.mismatch(segment=seg.code, balance_minor=snapshot.balance_minor, country=snapshot.country,
-                            kind=snapshot.debtor_kind)  # fmt: skip
+                            kind=snapshot.debtor_kind, timezone=snapshot.timezone)  # fmt: skip
         if why:
             reasons.append(reason("condition_not_met", "strategy", step=step.key, why=why))
             index += 1

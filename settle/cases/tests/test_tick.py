@@ -198,6 +198,8 @@ def test_a_running_case_keeps_its_strategy_version(acme, alice, overdue, frozen_
            "template_key": "final_notice"}], "steps[0].offset_days", "before the due date"),
         ([{"key": "a", "offset_days": 3, "action": "message", "channels": ["email"], "template_key": "reminder_1",
            "min_minor": 500, "max_minor": 100}], "steps[0].max_minor", "never run"),
+        ([{"key": "a", "offset_days": 3, "action": "message", "channels": ["email"], "template_key": "reminder_1",
+           "timezones": ["Europe/Atlantis"]}], "steps[0].timezones", "unknown time zone"),
     ],
 )  # fmt: skip
 def test_bad_strategies_are_refused_on_save_with_the_field_named(acme, frozen_clock, steps, field, words):
