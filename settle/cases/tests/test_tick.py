@@ -209,3 +209,25 @@ def test_bad_strategies_are_refused_on_save_with_the_field_named(acme, frozen_cl
         strategy_save(merchant=acme, name="Mine", steps=steps, at=NOW)
     assert err.value.field == field and words in err.value.reason
     assert not Strategy.objects.filter(merchant=acme).exists()
+
+
+def test_business_fees_and_interest_become_itemised_ledger_entries(acme, globex, overdue, frozen_clock):
+    from settle.ledger.models import LedgerEntry
+
+    receivable = overdue(globex, "inv-g", 100_000, date(2026, 10, 1), currency="EUR")
+    advance_due_cases(NOW)
+    case = Case.objects.get(customer=globex)
+    assert case.strategy_version.strategy.slug == "business-net-terms"
+    fee_index = [s["key"] for s in case.strategy_version.steps].index("statutory-fees")
+    Case.objects.filter(pk=case.pk).update(step_index=fee_index, next_check_at=NOW)
+    advance_due_cases(NOW)
+    entries = list(LedgerEntry.objects.filter(receivable=receivable, kind__in=["fee", "interest"])
+                   .order_by("kind").values_list("kind", "amount_minor"))  # fmt: skip
+    # EUR 40 (BGB §288 Abs. 5) and 10.27 % (DE_B2B, 2026-H1 row) on 1,000.00 for 2 Oct .. 1 Dec (60 days): 16.88
+    assert entries == [("fee", 4000), ("interest", 1688)]
+    event = case.events.filter(kind="decision", action="apply_fee_interest").get()
+    assert [c["kind"] for c in event.scheduled["charges"]] == ["fee", "interest"]
+    # Charged once: the next run starts where this one stopped.
+    Case.objects.filter(pk=case.pk).update(step_index=fee_index, next_check_at=NOW)
+    advance_due_cases(NOW)
+    assert LedgerEntry.objects.filter(receivable=receivable, kind__in=["fee", "interest"]).count() == 2
