@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "settle.demo",
     "settle.apikit",
     "settle.imports",
+    "settle.workdesk",
 ]
 
 MIDDLEWARE = [

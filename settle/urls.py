@@ -16,4 +16,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("imports/", include("settle.imports.urls")),
     path("", include("settle.web.urls")),
+    path("", include("settle.cases.urls")),
+    path("", include("settle.workdesk.urls")),
 ]
