@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "settle.communications",
     "settle.worker",
     "settle.web",
+    "settle.demo",
+    "settle.apikit",
     "settle.imports",
 ]
 
@@ -209,3 +211,14 @@ SETTLE_IMPORT_SET_BASED_FK_CHECKS = env_bool("SETTLE_IMPORT_SET_BASED_FK_CHECKS"
 from settle.core.clock import freeze_from_env  # noqa: E402
 
 freeze_from_env()
+
+# --- web (merchant app shell) ----------------------------------------------------------------------------
+# settle/static is the project's own static folder (settle.css, vendored HTMX); it is not inside an app.
+STATICFILES_DIRS = [BASE_DIR / "settle" / "static"]
+
+# --- apikit ---------------------------------------------------------------------------------------------
+# Problem+json for every error under /api/, then Idempotency-Key on POST under /api/v1/ (inner).
+MIDDLEWARE += [
+    "settle.apikit.middleware.ProblemDetailsMiddleware",
+    "settle.apikit.middleware.IdempotencyMiddleware",
+]
