@@ -106,3 +106,7 @@ SKIP_PREFIXES: dict[str, str] = {
     "hooks/": "signed inbound webhooks, authenticated by signature not session",
     "switch/": "chooses among the user's own memberships (tested in test_access)",
 }
+
+from settle.imports.testing import make_import_job  # noqa: E402
+
+ID_FACTORIES["job_id"] = make_import_job
