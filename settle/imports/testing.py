@@ -1,13 +1,15 @@
-"""Isolation-walk factory for import job ids (see settle/apikit/testing.py)."""
+"""Import jobs for the tenant-isolation walks (API: `register_id_factory`, pages: `settle.web.testing`)."""
 
 from settle.apikit.testing import register_id_factory
 
 
 @register_id_factory("job_id")
 def make_import_job(merchant) -> int:
-    from django.core.files.uploadedfile import SimpleUploadedFile
+    """A finished job with one bad row, made the way the CLI makes them."""
+    import io
 
-    from settle.imports.services import import_job_create
+    from .services import import_job_start, import_stream
 
-    upload = SimpleUploadedFile("walk.csv", b"external_id,name\nwalk-1,Walk Customer\n", "text/csv")
-    return import_job_create(merchant=merchant, kind="customers", upload=upload).pk
+    job = import_job_start(merchant=merchant, kind="customers", filename="isolation-walk.csv")
+    import_stream(job=job, stream=io.BytesIO(b"external_id,name\nwalk-1,\n"))
+    return job.pk
