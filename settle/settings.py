@@ -203,3 +203,8 @@ LOGGING = {
 from settle.core.clock import freeze_from_env  # noqa: E402
 
 freeze_from_env()
+
+# --- communications (outreach) ---------------------------------------------------------------------------
+SETTLE_OUTBOX_BATCH_SIZE = int(os.environ.get("SETTLE_OUTBOX_BATCH_SIZE", "200"))
+SETTLE_MESSAGE_ID_DOMAIN = os.environ.get("SETTLE_MESSAGE_ID_DOMAIN", "settle.invalid")
+TWILIO_BASE_URL = os.environ.get("TWILIO_BASE_URL", "")  # a loopback fake in tests; empty → api.twilio.com

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Max, Sum
 
@@ -498,8 +499,9 @@ def recover_expired(now: datetime, limit: int = 500) -> int:
     return resolved
 
 
-def deliver_due(now: datetime, *, batch_size: int = BATCH_SIZE, max_batches: int | None = None) -> int:
+def deliver_due(now: datetime, *, batch_size: int | None = None, max_batches: int | None = None) -> int:
     """Worker job (order 50): recover expired leases, then deliver due messages batch by batch."""
+    batch_size = batch_size or getattr(settings, "SETTLE_OUTBOX_BATCH_SIZE", BATCH_SIZE)
     done = recover_expired(now)
     started = clock.now()
     batches = 0
