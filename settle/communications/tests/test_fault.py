@@ -8,7 +8,7 @@ and on the review list — none lost, none twice.
 import os
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
