@@ -44,7 +44,7 @@ log = logging.getLogger("settle.communications.delivery")
 
 LEASE = timedelta(minutes=5)
 BATCH_SIZE = 200
-CHUNK_SIZE = 25
+CHUNK_SIZE = 50  # messages per hand-over stamp and per bulk mark: also the most a crash can leave `unknown`
 MAX_ATTEMPTS = 8
 TIME_BUDGET = timedelta(seconds=30)  # let the other worker jobs run between long deliveries
 RECENT_WINDOW = timedelta(days=7)
@@ -271,6 +271,15 @@ def unsubscribe_headers(message: Message) -> dict[str, str]:
     }
 
 
+PARTS = {
+    "email": frozenset({"text", "html"}),
+    "sms": frozenset({"sms"}),
+    "webhook": frozenset({"text", "sms"}),
+    "portal": frozenset({"text"}),
+    "letter": frozenset({"text"}),
+}
+
+
 def render_message(message: Message, wording: Wording):
     from .optout import preferences_label
 
@@ -279,7 +288,7 @@ def render_message(message: Message, wording: Wording):
         wording=wording, context=message.context or {}, locale=message.locale or "en",
         name=message.customer.name, merchant_name=merchant.display_name, code=str(message.code),
         brand_color=merchant.brand_color, support_email=merchant.support_email,
-        prefs_label=preferences_label(message.locale),
+        prefs_label=preferences_label(message.locale), parts=PARTS.get(message.channel, PARTS["email"]),
     )  # fmt: skip
     if message.channel == "email":
         rendered.headers.update(unsubscribe_headers(message))

@@ -98,5 +98,5 @@ def test_sigkill_never_loses_or_duplicates(point, transactional_db, acme, smtp_s
         assert unknown == [] and len(by_status["sent"]) == N  # never handed over → safely re-queued
     else:
         # The chunk that was being handed over when the worker died; its first message did arrive.
-        assert 1 <= len(unknown) <= 25 and len(by_status["sent"]) == N - len(unknown)
+        assert 1 <= len(unknown) <= 50 and len(by_status["sent"]) == N - len(unknown)
         assert sum(received[f"<{m.code}@settle.invalid>"] for m in unknown) == 1

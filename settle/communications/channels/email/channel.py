@@ -14,6 +14,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 
 from settle.communications.channels.base import Channel, PermanentError, SendResult, TransientError
+from settle.communications.channels.email import mime
+from settle.core import clock
 
 
 def message_id_for(code) -> str:
@@ -32,6 +34,8 @@ class EmailChannel(Channel):
             options["password"] = self.secret
         self.connection = get_connection(backend, fail_silently=False, **options)
         self._anymail = backend.startswith("anymail.")
+        # Django's own SMTP backend: send a prebuilt message over its connection (see mime.py).
+        self._smtp = backend == "django.core.mail.backends.smtp.EmailBackend"
         self._opened = False
 
     def close(self) -> None:
@@ -43,6 +47,8 @@ class EmailChannel(Channel):
     def send(self, message, rendered, contact_point) -> SendResult:
         from_email = self.settings.get("from_email") or settings.DEFAULT_FROM_EMAIL
         sender = message.merchant.sender_name or message.merchant.display_name
+        if self._smtp:
+            return self._send_smtp(message, rendered, contact_point, sender, from_email)
         email = EmailMultiAlternatives(
             subject=rendered.subject,
             body=rendered.text,
@@ -78,6 +84,40 @@ class EmailChannel(Channel):
         status = getattr(email, "anymail_status", None)
         # With SMTP the reference is the Message-ID, derived from the code: nothing extra to store.
         return SendResult(provider_ref=str(status.message_id or "") if status is not None else "")
+
+    def _send_smtp(self, message, rendered, contact_point, sender, from_email) -> SendResult:
+        raw = mime.build(
+            from_name=sender, from_email=from_email, to=contact_point.value, subject=rendered.subject,
+            text=rendered.text, html=rendered.html, message_id=message_id_for(message.code), date=clock.now(),
+            headers=rendered.headers, reply_to=message.merchant.support_email,
+        )  # fmt: skip
+        try:
+            if not self._opened:
+                self.connection.open()
+                self._opened = True
+            self.connection.connection.sendmail(from_email, [contact_point.value], raw)
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _msg in exc.recipients.values()]
+            self._reset()
+            if codes and all(500 <= c < 600 for c in codes):
+                raise PermanentError(f"address refused: {codes[0]}") from exc
+            raise TransientError(f"address temporarily refused: {codes}") from exc
+        except smtplib.SMTPResponseException as exc:
+            self._reset()
+            if 500 <= exc.smtp_code < 600:
+                raise PermanentError(f"refused: {exc.smtp_code} {exc.smtp_error!r}") from exc
+            raise TransientError(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            self.close()  # the next send reconnects
+            raise TransientError(f"{type(exc).__name__}: {exc}") from exc
+        return SendResult()
+
+    def _reset(self) -> None:
+        """After a refused recipient the session is mid-transaction: RSET, or reconnect if that fails."""
+        try:
+            self.connection.connection.rset()
+        except Exception:
+            self.close()
 
     @staticmethod
     def _raise_anymail(exc: Exception) -> None:
