@@ -14,5 +14,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
+    path("outreach/", include("settle.communications.urls")),
     path("", include("settle.web.urls")),
 ]

@@ -542,3 +542,11 @@ def message_confirm_unknown(*, message: Message) -> None:
     Message.objects.filter(pk=message.pk, status=MessageStatus.UNKNOWN).update(
         status=MessageStatus.SENT, sent_at=F("handed_over_at"), status_reason="confirmed sent after review"
     )
+
+
+def deliver_one(message_id: int, now: datetime) -> int:
+    """Deliver one queued message now through the normal path (the "send a test to me" button)."""
+    claimed = Message.objects.filter(pk=message_id, status=MessageStatus.QUEUED).update(
+        status=MessageStatus.SENDING, lease_until=now + LEASE, handed_over_at=None
+    )
+    return deliver_batch([message_id], now) if claimed else 0
