@@ -358,6 +358,9 @@ def deliver_batch(ids: list[int], now: datetime) -> int:
                                             now + backoff(message.attempts + 1), attempt="transient_error",
                                             counts=True))  # fmt: skip
                     continue
+                if message.contact_point_id is None and point is not None:
+                    message.contact_point = point  # remembered, so receipts can find the point
+                    message._point_resolved = True
                 outcomes.append(Outcome(message, MessageStatus.SENT, provider_ref=result.provider_ref,
                                         attempt="sent", counts=True))  # fmt: skip
                 if index == 0:
@@ -384,11 +387,11 @@ def record(outcomes: list[Outcome], now: datetime) -> None:
                 status=MessageStatus.SENT, sent_at=now, lease_until=None, status_reason="",
                 attempts=F("attempts") + 1,
             )  # fmt: skip
-            refs = [o for o in sent if o.provider_ref]
-            for o in refs:
+            changed = [o for o in sent if o.provider_ref or getattr(o.message, "_point_resolved", False)]
+            for o in changed:
                 o.message.provider_ref = o.provider_ref[:200]
-            if refs:
-                Message.objects.bulk_update([o.message for o in refs], ["provider_ref"])
+            if changed:
+                Message.objects.bulk_update([o.message for o in changed], ["provider_ref", "contact_point"])
         for o in outcomes:
             if o.status == MessageStatus.SENT:
                 continue
