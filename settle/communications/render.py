@@ -107,6 +107,11 @@ def _compiled(source: str, as_html: bool):
     return (_HTML_ENGINE if as_html else _TEXT_ENGINE).from_string(source)
 
 
+@lru_cache(maxsize=2048)
+def _used(source: str) -> frozenset[str]:
+    return frozenset(re.findall(r"{{\s*(\w+)", source or ""))
+
+
 def _render(source: str, variables: dict, *, as_html: bool) -> str:
     out = _compiled(source, as_html).render(Context(variables, autoescape=as_html))
     if _MISSING in out:
@@ -212,6 +217,12 @@ def render(*, wording: Wording, context: dict, locale: str, name: str, merchant_
         context=context, locale=locale, name=name, merchant_name=merchant_name, code=code,
         support_email=support_email,
     )  # fmt: skip
+    used = _used(wording.subject) | (_used(wording.body) if parts & {"text", "html"} else frozenset())
+    if "sms" in parts:
+        used |= _used(wording.sms)
+    missing = sorted(used - text_vars.keys())
+    if missing:
+        raise RenderError(f"missing variable: {', '.join(missing)}")
     subject = _render(wording.subject, text_vars, as_html=False).strip()
     text = _render(wording.body, text_vars, as_html=False).strip() + "\n" if "text" in parts else ""
     sms = _render(wording.sms, text_vars, as_html=False).strip() if wording.sms and "sms" in parts else ""

@@ -62,8 +62,8 @@ def templates(request):
     shipped = sorted({(k, t) for (k, t) in library("en")})
     context = {
         "key": key, "tone": tone, "locale": locale, "wording": wording, "overridden": overridden, "error": error,
-        "keys": catalog.TEMPLATE_KEYS, "tones": catalog.TONES, "languages": catalog.LANGUAGES, "shipped": shipped,
-        "variables": VARIABLES, "overrides": selectors.message_template_list(merchant=request.merchant),
+        "keys": list(catalog.TEMPLATE_KEYS.items()), "tones": catalog.TONES, "languages": catalog.LANGUAGES, "shipped": shipped,
+        "variables": list(VARIABLES.items()), "overrides": selectors.message_template_list(merchant=request.merchant),
         "preview": _preview(request.merchant, key, tone, locale, wording),
     }  # fmt: skip
     return render(request, "communications/templates.html", context)
