@@ -123,3 +123,15 @@ def test_template_save_refuses_what_cannot_be_sent_whole_or_kindly(acme, change,
     with pytest.raises(FieldError) as err:
         template_save(merchant=acme, **{**GOOD, **change})
     assert err.value.field == field and reason in err.value.reason
+
+
+@pytest.mark.parametrize("lang", ["pl", "ru", "de"])
+def test_every_page_string_is_translated(lang):
+    from pathlib import Path
+
+    po = (Path(__file__).parents[1] / "locale" / lang / "LC_MESSAGES" / "django.po").read_text(
+        encoding="utf-8"
+    )
+    blocks = [b for b in po.split("\n\n") if "msgid" in b][1:]  # skip the header
+    assert blocks and all('msgstr ""\n' not in b + "\n" for b in blocks)
+    assert "#, fuzzy" not in po
