@@ -48,6 +48,7 @@ CHUNK_SIZE = 50  # messages per hand-over stamp and per bulk mark: also the most
 MAX_ATTEMPTS = 8
 TIME_BUDGET = timedelta(seconds=30)  # let the other worker jobs run between long deliveries
 RECENT_WINDOW = timedelta(days=7)
+MIN_DEFER = timedelta(minutes=1)
 # Notices the law wants in writing: when the customer opted out of the electronic channel they still go by post.
 LEGAL_POST_KEYS = frozenset({"final_notice", "agency_handoff"})
 # Messages that ask nothing of the customer: no balance check, no daily limit.
@@ -402,7 +403,8 @@ def record(outcomes: list[Outcome], now: datetime) -> None:
                 o.touch_case = True
             fields = {"status": status, "status_reason": reason[:500], "lease_until": None}
             if status == MessageStatus.QUEUED:
-                fields["not_before"] = o.not_before or now
+                # Never re-queue into the past: a wrong "next lawful moment" must not spin the loop.
+                fields["not_before"] = max(o.not_before or now, now + MIN_DEFER)
                 fields["handed_over_at"] = None
             if o.counts:
                 fields["attempts"] = F("attempts") + 1
