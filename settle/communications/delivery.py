@@ -18,6 +18,7 @@ import signal
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -38,7 +39,7 @@ from .models import (
     OutreachSettings,
 )
 from .recheck import compliance_recheck
-from .render import Wording, render, shipped_wording
+from .render import Wording, check_html, render, shipped_wording
 
 log = logging.getLogger("settle.communications.delivery")
 
@@ -246,10 +247,17 @@ class Outcome:
     by_post: bool = False
 
 
+@lru_cache(maxsize=1024)
+def _check_override_html(body: str) -> None:
+    check_html(body)
+
+
 def _wording(message: Message, facts: BatchFacts) -> Wording:
     key = (message.merchant_id, message.template_key, message.tone, message.locale)
     if key in facts.overrides:
-        return facts.overrides[key]
+        wording = facts.overrides[key]
+        _check_override_html(wording.body)  # saved before a check, or written around it: refuse, don't send
+        return wording
     return shipped_wording(message.template_key, message.tone, message.locale)[0]
 
 
