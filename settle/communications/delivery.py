@@ -50,6 +50,8 @@ MAX_ATTEMPTS = 8
 TIME_BUDGET = timedelta(seconds=30)  # let the other worker jobs run between long deliveries
 RECENT_WINDOW = timedelta(days=7)
 MIN_DEFER = timedelta(minutes=1)
+# A final notice whose facts carry no `final_date` gives 14 days from the decided send date (fixed, not "now").
+FINAL_NOTICE_PERIOD = timedelta(days=14)
 # Notices the law wants in writing: when the customer opted out of the electronic channel they still go by post.
 LEGAL_POST_KEYS = frozenset({"final_notice", "agency_handoff"})
 # Messages that ask nothing of the customer: no balance check, no daily limit.
@@ -298,6 +300,7 @@ def render_message(message: Message, wording: Wording):
         name=message.customer.name, merchant_name=merchant.display_name, code=str(message.code),
         brand_color=merchant.brand_color, support_email=merchant.support_email,
         prefs_label=preferences_label(message.locale), parts=PARTS.get(message.channel, PARTS["email"]),
+        final_date_default=(message.not_before.date() + FINAL_NOTICE_PERIOD).isoformat(),
     )  # fmt: skip
     if message.channel == "email":
         rendered.headers.update(unsubscribe_headers(message))

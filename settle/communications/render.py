@@ -132,11 +132,12 @@ def _money(minor: int, currency: str, locale: str) -> str:
 
 
 def variables_for(*, context: dict, locale: str, name: str, merchant_name: str, code: str,
-                  support_email: str = "") -> tuple[dict, dict]:  # fmt: skip
+                  support_email: str = "", final_date_default: str = "") -> tuple[dict, dict]:  # fmt: skip
     """Text and HTML variables from the fixed facts; only facts present become variables."""
     base = settings.SETTLE_PUBLIC_URL.rstrip("/")
     currency = context.get("currency", "")
-    items = context.get("items") or []
+    # The engine writes `receivables` and `oldest_due_date`; `items`/`due_date` are accepted too.
+    items = context.get("items") or context.get("receivables") or []
     text: dict = {
         "name": name,
         "merchant": merchant_name,
@@ -150,12 +151,15 @@ def variables_for(*, context: dict, locale: str, name: str, merchant_name: str, 
         balance_minor = sum(int(i.get("balance_minor", i.get("amount_minor", 0))) for i in items)
     if balance_minor is not None and currency:
         text["balance"] = _money(balance_minor, currency, locale)
-    due = context.get("due_date") or (min((i["due_date"] for i in items if i.get("due_date")), default=None))
+    due = (context.get("due_date") or context.get("oldest_due_date")
+           or min((i["due_date"] for i in items if i.get("due_date")), default=None))  # fmt: skip
     if due:
         text["due_date"] = _fmt_date(due, locale)
     for key in ("final_date", "promise_date"):
         if context.get(key):
             text[key] = _fmt_date(context[key], locale)
+    if "final_date" not in text and final_date_default:
+        text["final_date"] = _fmt_date(final_date_default, locale)
     for key, var in (
         ("fee_minor", "fee"),
         ("promise_minor", "promise_amount"),
@@ -207,7 +211,8 @@ _LAYOUT = (
 
 def render(*, wording: Wording, context: dict, locale: str, name: str, merchant_name: str, code: str,
            brand_color: str = "#2f6f4f", support_email: str = "", prefs_label: str = "",
-           verify_html: bool = False, parts: frozenset[str] = frozenset({"text", "html", "sms"})) -> Rendered:  # fmt: skip
+           verify_html: bool = False, parts: frozenset[str] = frozenset({"text", "html", "sms"}),
+           final_date_default: str = "") -> Rendered:  # fmt: skip
     """Render subject, text, HTML and SMS, or raise RenderError; never returns a partial message.
 
     Variables are escaped and the layout is ours, so markup can only break in the template source, which is
@@ -215,7 +220,7 @@ def render(*, wording: Wording, context: dict, locale: str, name: str, merchant_
     """
     text_vars, html_vars = variables_for(
         context=context, locale=locale, name=name, merchant_name=merchant_name, code=code,
-        support_email=support_email,
+        support_email=support_email, final_date_default=final_date_default,
     )  # fmt: skip
     used = _used(wording.subject) | (_used(wording.body) if parts & {"text", "html"} else frozenset())
     if "sms" in parts:

@@ -91,3 +91,22 @@ def test_one_message_per_customer_per_day(alice, make_message, smtp_sink, frozen
     assert first.status == "sent"
     assert second.status == "queued" and second.status_reason.startswith("daily_limit")
     assert second.not_before.isoformat() == "2026-12-02T08:00:00+00:00"  # 09:00 in Warsaw
+
+
+def test_the_engines_context_shape_renders_and_a_final_notice_gets_a_fixed_deadline(
+    alice, make_message, smtp_sink, frozen_clock
+):
+    now = frozen_clock.now()
+    message = make_message(alice, at=now, template_key="final_notice", tone="final_notice")
+    message.context = {  # exactly what settle.cases.engine writes
+        "case_id": message.case_id, "currency": "PLN", "balance_minor": 12950, "oldest_due_date": "2026-11-14",
+        "receivables": [{"id": 1, "number": "#1042", "amount_minor": 12950, "balance_minor": 12950,
+                         "due_date": "2026-11-14"}],
+    }  # fmt: skip
+    message.save()
+    deliver_due(now)
+    message.refresh_from_db()
+    assert message.status == "sent", message.status_reason
+    text = smtp_sink.messages[0].get_payload()[0].get_payload(decode=True).decode()
+    assert "- #1042  14 listopada 2026  129,50\xa0zł" in text
+    assert "do 15 grudnia 2026" in text  # not_before (1 Dec) + 14 days
