@@ -188,9 +188,21 @@ def recheck(message: Message, facts: BatchFacts, now: datetime, sent_today: set[
         owed = facts.balances.get((message.customer_id, case.currency), 0)
         if not case.is_open and case.outcome == "paid" or owed <= 0:
             return Decision("cancel", PAID_REASON)
-    disputed = case is not None and case.stage == "disputed"
-    if disputed and message.template_key not in COURTESY_KEYS:
-        return Decision("cancel", "dispute_open: the customer disputes this balance; collection is paused")
+    # The engine pauses a case (`paused_until`, `pause_reason`) for disputes and promises; older schemas mark a
+    # dispute in `stage`. Read both without depending on either.
+    paused_until = getattr(case, "paused_until", None) if case is not None else None
+    pause_reason = (getattr(case, "pause_reason", "") or "") if case is not None else ""
+    paused = paused_until is not None and paused_until > now
+    disputed = case is not None and (
+        case.stage == "disputed" or (paused and "disput" in pause_reason.lower())
+    )
+    if message.template_key not in COURTESY_KEYS:
+        if disputed:
+            return Decision(
+                "cancel", "dispute_open: the customer disputes this balance; collection is paused"
+            )
+        if paused:
+            return Decision("defer", f"case_paused: {pause_reason or 'paused'}", paused_until)
     prefs = facts.preferences.get(message.customer_id, [])
     opted_out = frozenset(p.channel for p in prefs if p.opted_out_at is not None)
     if message.channel in opted_out or "all" in opted_out:

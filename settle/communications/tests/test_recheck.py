@@ -53,3 +53,27 @@ def test_the_policy_check_runs_at_send_time_and_defers_to_the_lawful_moment(
     deliver_due(frozen_clock.now())
     message.refresh_from_db()
     assert message.status == "sent"
+
+
+def test_a_paused_case_holds_its_messages_until_the_pause_ends(alice, make_message, smtp_sink, frozen_clock):
+    from settle.cases.models import Case
+
+    if not hasattr(Case, "paused_until"):
+        pytest.skip("case pauses arrive with the engine branch")
+    now = frozen_clock.now()
+    message = make_message(alice, at=now)
+    Case.objects.filter(pk=message.case_id).update(
+        paused_until=now + timedelta(days=3), pause_reason="promise"
+    )
+    deliver_due(now)
+    message.refresh_from_db()
+    assert message.status == "queued" and message.status_reason == "case_paused: promise"
+    assert message.not_before == now + timedelta(days=3)
+    Case.objects.filter(pk=message.case_id).update(pause_reason="dispute")
+    frozen_clock.advance(timedelta(days=1))
+    message.refresh_from_db()
+    Message = type(message)
+    Message.objects.filter(pk=message.pk).update(not_before=frozen_clock.now())
+    deliver_due(frozen_clock.now())
+    message.refresh_from_db()
+    assert message.status == "cancelled" and message.status_reason.startswith("dispute_open")
