@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 import threading
 from collections import Counter
 from datetime import date
 from email import message_from_bytes
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -91,3 +93,38 @@ def make_message(acme):
         )  # fmt: skip
 
     return make
+
+
+class Recorder(BaseHTTPRequestHandler):
+    """A loopback HTTP server standing in for Twilio's API or a merchant's webhook bridge."""
+
+    answers: list = []
+    requests: list = []
+
+    def do_POST(self):  # noqa: N802 - http.server API
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        type(self).requests.append((self.path, dict(self.headers), body))
+        status, payload = type(self).answers.pop(0) if type(self).answers else (200, {})
+        if status == "hang":
+            threading.Event().wait(2)
+            status = 200
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def http_fake():
+    handler = type("Handler", (Recorder,), {"answers": [], "requests": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    handler.url = f"http://127.0.0.1:{server.server_port}"
+    yield handler
+    server.shutdown()
