@@ -108,6 +108,15 @@ def channel_config_set(*, merchant: Merchant, kind: str, settings: dict, secret:
                        enabled: bool = True) -> ChannelConfig:  # fmt: skip
     if kind not in catalog.CHANNELS:
         raise FieldError("kind", f"must be one of {', '.join(catalog.CHANNELS)}")
+    from .channels import channel_class
+
+    known = channel_class(kind).config_fields
+    unknown = sorted(set(settings) - set(known))
+    if unknown:
+        raise FieldError(
+            "settings",
+            f"unknown setting for {kind}: {', '.join(unknown)} (known: {', '.join(known) or 'none'})",
+        )
     config, _created = ChannelConfig.objects.update_or_create(
         merchant=merchant, kind=kind, defaults={"settings": settings, "secret": secret, "enabled": enabled}
     )

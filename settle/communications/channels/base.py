@@ -29,6 +29,8 @@ class Channel:
 
     kind = ""
     contact_kind: str | None = None
+    # The config schema: the settings keys this channel reads from ChannelConfig.settings, with their meaning.
+    config_fields: dict[str, str] = {}
 
     def __init__(self, config=None) -> None:
         self.config = config

@@ -135,3 +135,12 @@ def test_every_page_string_is_translated(lang):
     blocks = [b for b in po.split("\n\n") if "msgid" in b][1:]  # skip the header
     assert blocks and all('msgstr ""\n' not in b + "\n" for b in blocks)
     assert "#, fuzzy" not in po
+
+
+def test_channel_config_is_checked_against_the_channels_schema(acme):
+    from settle.communications.services import channel_config_set
+
+    with pytest.raises(FieldError) as err:
+        channel_config_set(merchant=acme, kind="sms", settings={"acount_sid": "AC1"}, secret="t")
+    assert err.value.field == "settings" and "unknown setting for sms: acount_sid" in err.value.reason
+    assert channel_config_set(merchant=acme, kind="sms", settings={"account_sid": "AC1"}, secret="t").pk

@@ -26,6 +26,11 @@ def message_id_for(code) -> str:
 class EmailChannel(Channel):
     kind = "email"
     contact_kind = "email"
+    config_fields = {
+        "backend": "Django email backend path (default: settings.EMAIL_BACKEND; anymail.backends.* for ESPs)",
+        "from_email": "Sender address", "host": "SMTP host", "port": "SMTP port", "username": "SMTP user",
+        "use_tls": "STARTTLS on/off",
+    }  # fmt: skip
 
     def open(self) -> None:
         backend = self.settings.get("backend") or settings.EMAIL_BACKEND

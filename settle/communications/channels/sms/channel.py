@@ -28,6 +28,10 @@ def is_landline(number: str) -> bool:
 class SmsChannel(Channel):
     kind = "sms"
     contact_kind = "phone"
+    config_fields = {
+        "provider": "SMS provider (twilio)", "account_sid": "Twilio account SID",
+        "from_number": "Sender number (E.164)", "messaging_service_sid": "Twilio messaging service SID",
+    }  # fmt: skip
 
     def open(self) -> None:
         self.provider = None
