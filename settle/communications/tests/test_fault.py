@@ -52,7 +52,7 @@ def seed(merchant, at):
     )  # fmt: skip
 
 
-def run_worker(point: str, now: str, port: int) -> int:
+def run_workers(point: str, now: str, port: int, count: int = 1) -> list[int]:
     db = connection.settings_dict
     env = {
         **os.environ,
@@ -60,11 +60,17 @@ def run_worker(point: str, now: str, port: int) -> int:
         "SETTLE_NOW": now, "SETTLE_FAULT_POINT": point, "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(port),
         "SETTLE_OUTBOX_BATCH_SIZE": "50", "LOG_LEVEL": "WARNING", "CI": "",
     }  # fmt: skip
-    proc = subprocess.run(
-        [sys.executable, "manage.py", "runworker", "--iterations", "1", "--idle", "0"],
-        cwd=ROOT, env=env, capture_output=True, timeout=60,
-    )  # fmt: skip
-    return proc.returncode
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "runworker", "--iterations", "1", "--idle", "0"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        for _ in range(count)
+    ]
+    return [p.wait(timeout=60) for p in procs]
 
 
 @pytest.mark.slow
@@ -76,10 +82,11 @@ def test_sigkill_never_loses_or_duplicates(point, transactional_db, acme, smtp_s
 
     messages = seed(acme, datetime.fromisoformat(T0))
 
-    assert run_worker(point, T0, settings.EMAIL_PORT) == -9  # killed itself with SIGKILL at the point
+    assert run_workers(point, T0, settings.EMAIL_PORT) == [-9]  # killed itself with SIGKILL at the point
     statuses = set(Message.objects.values_list("status", flat=True))
     assert statuses == {"sending", "queued"} or statuses == {"sending"}
-    assert run_worker("", T1, settings.EMAIL_PORT) == 0  # a fresh worker, after the lease ran out
+    # Two fresh workers at once, after the lease ran out: they share recovery and the rest of the queue.
+    assert run_workers("", T1, settings.EMAIL_PORT, count=2) == [0, 0]
 
     received = smtp_sink.ids()
     by_status = {}
