@@ -140,7 +140,8 @@ def load_facts(messages: list[Message], now: datetime) -> BatchFacts:
     ).values_list("customer_id", "sent_at", "channel"):
         facts.recent[customer_id].append((sent_at, channel))
     for row in (
-        InboundMessage.objects.filter(customer_id__in=customer_ids)
+        # A STOP is not an invitation to write again the same day; replies and promises are.
+        InboundMessage.objects.filter(customer_id__in=customer_ids, kind__in=("reply", "promise"))
         .values("customer_id")
         .annotate(last=Max("received_at"))
     ):
