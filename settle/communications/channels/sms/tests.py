@@ -131,3 +131,17 @@ def test_status_callback_verified_and_undelivered_disables_the_number(alice, mak
 def test_sms_segment_counting(text, encoding, units, segments):
     info = count_segments(text)
     assert (info.encoding, info.units, info.segments) == (encoding, units, segments)
+
+
+@pytest.mark.parametrize("lang", ["en", "pl", "ru", "de"])
+def test_every_shipped_sms_fits_the_segment_limit(lang, settings):
+    import uuid
+
+    from settle.communications.channels.sms.channel import MAX_SEGMENTS
+    from settle.communications.render import library, render, sample_context
+
+    settings.SETTLE_PUBLIC_URL = "https://settle.example-shop.com"
+    for (key, tone), wording in library(lang).items():
+        rendered = render(wording=wording, context=sample_context("PLN"), locale=lang, name="Alicja Nowak",
+                          merchant_name="Acme Outdoor", code=str(uuid.uuid4()), parts=frozenset({"sms"}))  # fmt: skip
+        assert count_segments(rendered.sms).segments <= MAX_SEGMENTS, (key, tone, rendered.sms)
