@@ -15,32 +15,38 @@ from .models import (
 class DeliveryAttemptInline(admin.TabularInline):
     model = DeliveryAttempt
     extra = 0
-    readonly_fields = ["started_at", "finished_at", "outcome", "detail", "provider_ref"]
+    can_delete = False
+    fields = ["started_at", "finished_at", "outcome", "provider_ref", "detail"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
+    """The outbox, for inspection; state changes go through the delivery services, not this form."""
+
     list_display = [
         "id",
         "merchant",
         "customer",
         "channel",
         "template_key",
-        "tone",
         "status",
         "not_before",
         "sent_at",
     ]
-    list_filter = ["merchant", "status", "channel", "template_key", "is_test"]
-    search_fields = ["idempotency_key", "code", "provider_ref"]
+    list_filter = ["merchant", "status", "channel"]
+    search_fields = ["idempotency_key", "provider_ref", "code"]
     raw_id_fields = ["customer", "case", "contact_point"]
-    readonly_fields = ["code", "created_at"]
+    readonly_fields = ["code", "idempotency_key", "attempts", "provider_ref", "lease_until"]
     inlines = [DeliveryAttemptInline]
 
 
 @admin.register(DeliveryAttempt)
 class DeliveryAttemptAdmin(admin.ModelAdmin):
-    list_display = ["id", "message", "outcome", "started_at", "provider_ref"]
+    list_display = ["message", "started_at", "finished_at", "outcome", "provider_ref"]
     list_filter = ["outcome"]
     raw_id_fields = ["message"]
 
