@@ -137,3 +137,4 @@ def on_http_error(request, exc: HttpError):
 
 
 # --- routers (one line each) ---------------------------------------------------------------------------
+api.add_router("/customers", "settle.customers.privacy_api.router")

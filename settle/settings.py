@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "settle.communications",
     "settle.worker",
     "settle.web",
+    "settle.integrations",
 ]
 
 MIDDLEWARE = [
@@ -203,3 +204,13 @@ LOGGING = {
 from settle.core.clock import freeze_from_env  # noqa: E402
 
 freeze_from_env()
+
+# --- integrations ---------------------------------------------------------------------------------------
+# Fernet key(s) for stored shop credentials, comma-separated (first encrypts). Dev derives one from SECRET_KEY.
+SETTLE_SECRETS_KEY = os.environ.get("SETTLE_SECRETS_KEY", "")
+if PRODUCTION and not SETTLE_SECRETS_KEY:
+    raise ImproperlyConfigured("SETTLE_SECRETS_KEY must be set when SETTLE_ENV=production")
+SETTLE_WEBHOOK_MAX_BYTES = int(os.environ.get("SETTLE_WEBHOOK_MAX_BYTES", str(1024 * 1024)))
+SETTLE_WEBHOOK_CONNECTION_TTL = float(os.environ.get("SETTLE_WEBHOOK_CONNECTION_TTL", "5"))
+SETTLE_STRIPE_API_BASE = os.environ.get("SETTLE_STRIPE_API_BASE", "")
+SETTLE_RECONCILE_MINUTES = int(os.environ.get("SETTLE_RECONCILE_MINUTES", "60"))
