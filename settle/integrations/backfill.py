@@ -46,14 +46,19 @@ class Interrupted(Exception):
 
 
 def _store(conn: Connection, topic: str, object_id: str, version: str, payload: dict) -> bool:
-    created = InboundEvent.objects.bulk_create(
+    """Store a pulled object as an event; False when this version of it was stored before."""
+    delivery_id = f"poll:{object_id}:{version}"[:200]
+    if InboundEvent.objects.filter(merchant_id=conn.merchant_id, source=conn.source, verified=True,
+                                   delivery_id=delivery_id).exists():  # fmt: skip
+        return False
+    InboundEvent.objects.bulk_create(
         [
             InboundEvent(
                 merchant_id=conn.merchant_id,
                 source=conn.source,
                 topic=topic,
                 verified=True,
-                delivery_id=f"poll:{object_id}:{version}"[:200],
+                delivery_id=delivery_id,
                 headers={"X-Settle-Poll": "1"},
                 body=json.dumps(payload).encode(),
                 received_at=clock.now(),
@@ -61,7 +66,7 @@ def _store(conn: Connection, topic: str, object_id: str, version: str, payload: 
         ],  # fmt: skip
         ignore_conflicts=True,
     )
-    return bool(created)
+    return True
 
 
 def _get(url: str, headers: dict, body: bytes | None = None) -> tuple[dict | list, dict]:
