@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "settle.worker",
     "settle.web",
     "settle.integrations",
+    "settle.webhooks_out",
 ]
 
 MIDDLEWARE = [

@@ -15,5 +15,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("", include("settle.integrations.urls")),
+    path("integrations/webhooks/", include("settle.webhooks_out.urls")),
     path("", include("settle.web.urls")),
 ]
