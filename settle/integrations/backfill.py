@@ -236,3 +236,34 @@ def reconcile_due(*, now: datetime) -> int:
             log.exception("integrations: reconcile of %s failed", conn)
             Connection.objects.filter(pk=conn.pk).update(reconciled_at=now)
     return done
+
+
+def connection_test(*, connection: Connection) -> str:
+    """One cheap authenticated call to the source; returns a short description or raises with the reason."""
+    conn = connection
+    if not conn.api_base and conn.source != "stripe":
+        raise ValueError("no API base URL configured: webhooks work, backfill and write-back do not")
+    secrets = unseal(conn.secrets_encrypted)
+    if conn.source == "stripe":
+        from .paylinks import stripe_client
+
+        stripe_client(conn).v1.invoices.list(params={"limit": 1})
+        return "Stripe API reachable with this key"
+    if conn.source == "shopify":
+        url = f"{conn.api_base.rstrip('/')}/admin/api/{SHOPIFY_API_VERSION}/graphql.json"
+        body = json.dumps(
+            {"query": SHOPIFY_QUERY, "variables": {"cursor": None, "q": "financial_status:pending"}}
+        )
+        answer, _headers = _get(url, {"Content-Type": "application/json",
+                                      "X-Shopify-Access-Token": secrets.get("access_token", "")}, body.encode())  # fmt: skip
+        if answer.get("errors") and not any((e.get("extensions") or {}).get("code") == "THROTTLED"
+                                            for e in answer["errors"]):  # fmt: skip
+            raise RuntimeError(f"Shopify: {answer['errors']}")
+        return "Shopify Admin API reachable with this token"
+    token = base64.b64encode(
+        f"{secrets.get('consumer_key', '')}:{secrets.get('consumer_secret', '')}".encode()
+    ).decode()
+    _orders, headers = _get(f"{conn.api_base.rstrip('/')}/wp-json/wc/v3/orders?per_page=1",
+                            {"Authorization": f"Basic {token}"})  # fmt: skip
+    total = {k.lower(): v for k, v in headers.items()}.get("x-wp-total", "?")
+    return f"WooCommerce REST API reachable: {total} orders"

@@ -10,6 +10,7 @@ urlpatterns = [
     path("pay/<uuid:code>/done/", views.pay_done, name="pay-done"),
     path("integrations/", views.connections, name="connections"),
     path("integrations/<int:connection_id>/disconnect/", views.disconnect, name="disconnect"),
+    path("integrations/<int:connection_id>/test/", views.test_connection, name="test"),
     path("integrations/events/", views.events, name="events"),
     path("integrations/events/<int:event_id>/replay/", views.replay, name="replay"),
 ]

@@ -72,6 +72,22 @@ def disconnect(request, connection_id: int):
     return redirect("integrations:connections")
 
 
+@require_POST
+@merchant_view(role=Role.MANAGER, write_role=Role.MANAGER)
+def test_connection(request, connection_id: int):
+    """Call the source's API once with the stored credentials and say what happened."""
+    from .backfill import connection_test
+
+    connection = get_object_or_404(selectors.connection_list(merchant=request.merchant), pk=connection_id)
+    try:
+        messages.success(request, connection_test(connection=connection))
+    except Exception as exc:  # noqa: BLE001 - whatever went wrong is what the merchant needs to read
+        messages.error(
+            request, _("Connection test failed: %(reason)s") % {"reason": f"{type(exc).__name__}: {exc}"}
+        )
+    return redirect("integrations:connections")
+
+
 @merchant_view(role=Role.MANAGER, write_role=Role.MANAGER)
 def events(request):
     status = request.GET.get("status", "")
