@@ -8,15 +8,16 @@ with what the source says is still owed (`receivable_sync`).
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
+from django.db import IntegrityError, transaction
+
 from settle.core.money import InexactAmount, Money, UnknownCurrency, validate_currency
 from settle.customers.models import ContactKind, ContactPoint, Customer
 from settle.customers.services import contact_point_add, customer_create, customer_update
-from settle.customers.validation import FieldError, clean_country
+from settle.customers.validation import FieldError, clean_country, clean_email, clean_phone
 from settle.ledger.models import Payment, Receivable, ReceivableStatus
 from settle.ledger.services import (
     LedgerError,
@@ -136,10 +137,14 @@ def claim_version(ctx: Context, kind: str, external_id: str, version: datetime |
 
     An equal version is allowed through: that is a replay, and every mapping below is idempotent.
     """
-    obj, _created = SyncedObject.objects.get_or_create(
-        merchant=ctx.merchant, source=ctx.source, kind=kind, external_id=external_id
-    )
-    obj = SyncedObject.objects.select_for_update().get(pk=obj.pk)
+    lookup = {"merchant": ctx.merchant, "source": ctx.source, "kind": kind, "external_id": external_id}
+    obj = SyncedObject.objects.select_for_update().filter(**lookup).first()
+    if obj is None:
+        try:
+            with transaction.atomic():
+                obj = SyncedObject.objects.create(**lookup)
+        except IntegrityError:  # another worker created it a moment ago
+            obj = SyncedObject.objects.select_for_update().get(**lookup)
     if version is not None and obj.version is not None and version < obj.version:
         return None
     if version is not None:
@@ -183,29 +188,41 @@ def customer_for(
                   "city": city[:100]}  # fmt: skip
         if locale:
             fields["locale"] = locale
-        try:
-            customer = customer_create(merchant=ctx.merchant, name=name[:200], **fields)
-        except FieldError:
-            fields.pop("locale", None)
-            customer = customer_create(merchant=ctx.merchant, name=name[:200], **fields)
-    elif update and customer.erased_at is None:
+        # Contacts go in with the customer (one savepoint); a value that does not validate is left out.
+        for attempt in ({"email": email, "phone": phone}, {"email": email}, {}):
+            try:
+                with transaction.atomic():
+                    return customer_create(merchant=ctx.merchant, name=name[:200], **fields, **attempt)
+            except FieldError as exc:
+                if exc.field == "locale":
+                    fields.pop("locale", None)
+            except IntegrityError:  # created by another worker at the same moment
+                return Customer.objects.get(merchant=ctx.merchant, source=ctx.source, external_id=external_id)
+        fields.pop("locale", None)
+        return customer_create(merchant=ctx.merchant, name=name[:200], **fields)
+    if update and customer.erased_at is None:
         changes = {"name": name[:200]}
         if country:
             changes.update(country=country, region=region[:10], city=city[:100])
         customer_update(customer=customer, **changes)
-    if customer.erased_at is None:
-        _add_contact(customer, ContactKind.EMAIL, email)
-        _add_contact(customer, ContactKind.PHONE, phone)
+    if customer.erased_at is None and (email or phone):
+        known = set(ContactPoint.objects.filter(customer=customer).values_list("kind", "value"))
+        _add_contact(customer, ContactKind.EMAIL, email, known)
+        _add_contact(customer, ContactKind.PHONE, phone, known)
     return customer
 
 
-def _add_contact(customer: Customer, kind: str, value: str) -> None:
+def _add_contact(customer: Customer, kind: str, value: str, known: set[tuple[str, str]]) -> None:
     if not value:
         return
-    primary = not ContactPoint.objects.filter(customer=customer, kind=kind).exists()
-    # A malformed phone from the shop must not stop the debt being recorded.
-    with contextlib.suppress(FieldError):
-        contact_point_add(customer=customer, kind=kind, value=value, is_primary=primary)
+    try:
+        value = clean_email(value) if kind == ContactKind.EMAIL else clean_phone(value, customer.country)
+    except FieldError:
+        return  # a malformed phone from the shop must not stop the debt being recorded
+    if (kind, value) in known:
+        return
+    primary = not any(k == kind for k, _v in known)
+    contact_point_add(customer=customer, kind=kind, value=value, is_primary=primary)
 
 
 # --- receivables ---------------------------------------------------------------------------------------
@@ -249,7 +266,8 @@ def receivable_sync(
     elif diff < 0:
         receivable_adjust(receivable=receivable, amount=Money(-diff, amount.currency), at=ctx.now,
                           memo="balance raised at the source", source_ref=f"event:{ctx.event.pk}")  # fmt: skip
-    receivable.refresh_from_db()
+    if diff:
+        receivable.refresh_from_db()
     return receivable
 
 
