@@ -5,7 +5,7 @@ Prints, from one run:
   2. the same load against a bare Django view that only checks the HMAC and inserts the row, and the ratio,
   3. how fast the stored backlog is then processed into the ledger (events/s), with 1 and N worker processes.
 
-Usage: .venv/bin/python bench/webhooks.py [--requests 6000] [--connections 16] [--gunicorn-workers 3]
+Usage: .venv/bin/python bench/webhooks.py [--seconds 10] [--requests 6000] [--connections 16] [--gunicorn-workers 3]
 Needs wrk and a PostgreSQL at 127.0.0.1:5432 (user postgres, trust); uses (drops and recreates) settle_bench.
 """
 
@@ -68,10 +68,10 @@ def make_bodies(n: int, path: Path) -> None:
             out.write(f"{mac}\t{body.decode()}\n")
 
 
-def wrk(url: str, datafile: Path, label: str, threads: int, connections: int) -> dict:
+def wrk(url: str, datafile: Path, label: str, threads: int, connections: int, seconds: int) -> dict:
     from urllib.parse import urlparse
 
-    cmd = ["wrk", f"-t{threads}", f"-c{connections}", "-d60s", "--timeout", "10s", "-s", str(ROOT / "bench/webhooks.lua"),
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(ROOT / "bench/webhooks.lua"),
            url, "--", str(datafile), str(threads), urlparse(url).path, label]  # fmt: skip
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     match = re.search(r"RESULT (.*)", out)
@@ -113,8 +113,10 @@ def _drain(_n: int) -> None:
 
 
 def main() -> None:
+    sys.stdout.reconfigure(line_buffering=True)
     parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, default=6000)
+    parser.add_argument("--requests", type=int, default=6000, help="distinct signed orders to cycle through")
+    parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--gunicorn-workers", type=int, default=3)
@@ -157,10 +159,12 @@ def main() -> None:
                 time.sleep(0.2)
         for _ in range(3 * args.gunicorn_workers):  # warm every worker's connection and imports
             urllib.request.urlopen(f"{base}/healthz", timeout=5).read()
-        print(f"# {args.requests} signed orders/create webhooks ({datafile.stat().st_size // args.requests} bytes each), "
+        print(f"# {args.seconds} s per endpoint cycling {args.requests} distinct signed orders/create webhooks ({datafile.stat().st_size // args.requests} bytes each), "
               f"wrk -t{args.threads} -c{args.connections}, gunicorn --workers {args.gunicorn_workers}, PostgreSQL {DB}")  # fmt: skip
-        settle = wrk(f"{base}/hooks/shopify/bench/", datafile, "settle", args.threads, args.connections)
-        bare = wrk(f"{base}/bare-hook/", datafile, "bare", args.threads, args.connections)
+        settle = wrk(
+            f"{base}/hooks/shopify/bench/", datafile, "settle", args.threads, args.connections, args.seconds
+        )
+        bare = wrk(f"{base}/bare-hook/", datafile, "bare", args.threads, args.connections, args.seconds)
     finally:
         gunicorn.send_signal(signal.SIGTERM)
         gunicorn.wait(timeout=30)

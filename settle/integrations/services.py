@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db import connection as db_connection
 
 from settle.core import clock
@@ -184,6 +184,11 @@ def _process_one(event: InboundEvent, conn: Connection | None, now: datetime) ->
         event.status, event.outcome, event.held_for = EventStatus.HELD, held.reason[:500], held.key[:200]
     except MappingError as exc:
         event.status, event.outcome, event.error_field = EventStatus.FAILED, exc.reason[:500], exc.field[:100]
+    except OperationalError as exc:
+        # Two workers touching the same customer can deadlock; the savepoint is rolled back, so try again later.
+        retry = event.attempts < 5
+        event.status = EventStatus.RECEIVED if retry else EventStatus.FAILED
+        event.outcome = f"{'will retry: ' if retry else ''}{type(exc).__name__}: {exc}"[:500]
     except Exception as exc:  # an unexpected payload must fail its event, not the batch
         log.exception("integrations: event %s failed", event.pk)
         event.status, event.outcome = EventStatus.FAILED, f"{type(exc).__name__}: {exc}"[:500]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
 from settle.core.money import InexactAmount, Money, UnknownCurrency, validate_currency
 from settle.customers.models import ContactKind, ContactPoint, Customer
@@ -140,11 +140,9 @@ def claim_version(ctx: Context, kind: str, external_id: str, version: datetime |
     lookup = {"merchant": ctx.merchant, "source": ctx.source, "kind": kind, "external_id": external_id}
     obj = SyncedObject.objects.select_for_update().filter(**lookup).first()
     if obj is None:
-        try:
-            with transaction.atomic():
-                obj = SyncedObject.objects.create(**lookup)
-        except IntegrityError:  # another worker created it a moment ago
-            obj = SyncedObject.objects.select_for_update().get(**lookup)
+        # INSERT … ON CONFLICT DO NOTHING: no savepoint, and a row another worker just made is simply reused.
+        SyncedObject.objects.bulk_create([SyncedObject(**lookup)], ignore_conflicts=True)
+        obj = SyncedObject.objects.select_for_update().get(**lookup)
     if version is not None and obj.version is not None and version < obj.version:
         return None
     if version is not None:
@@ -188,18 +186,18 @@ def customer_for(
                   "city": city[:100]}  # fmt: skip
         if locale:
             fields["locale"] = locale
-        # Contacts go in with the customer (one savepoint); a value that does not validate is left out.
-        for attempt in ({"email": email, "phone": phone}, {"email": email}, {}):
-            try:
-                with transaction.atomic():
-                    return customer_create(merchant=ctx.merchant, name=name[:200], **fields, **attempt)
-            except FieldError as exc:
-                if exc.field == "locale":
-                    fields.pop("locale", None)
-            except IntegrityError:  # created by another worker at the same moment
-                return Customer.objects.get(merchant=ctx.merchant, source=ctx.source, external_id=external_id)
-        fields.pop("locale", None)
-        return customer_create(merchant=ctx.merchant, name=name[:200], **fields)
+        # Contacts go in with the customer; a value that does not validate is left out, not fatal.
+        email = _valid(clean_email, email)
+        phone = _valid(lambda v: clean_phone(v, country), phone)
+        try:
+            return customer_create(merchant=ctx.merchant, name=name[:200], email=email, phone=phone, **fields)
+        except FieldError as exc:
+            if exc.field != "locale":
+                raise MappingError(exc.field, exc.reason) from None
+            fields.pop("locale")
+            return customer_create(merchant=ctx.merchant, name=name[:200], email=email, phone=phone, **fields)
+        except IntegrityError:  # created by another worker at the same moment (its savepoint is rolled back)
+            return Customer.objects.get(merchant=ctx.merchant, source=ctx.source, external_id=external_id)
     if update and customer.erased_at is None:
         changes = {"name": name[:200]}
         if country:
@@ -210,6 +208,13 @@ def customer_for(
         _add_contact(customer, ContactKind.EMAIL, email, known)
         _add_contact(customer, ContactKind.PHONE, phone, known)
     return customer
+
+
+def _valid(clean, value: str) -> str:
+    try:
+        return clean(value) if value else ""
+    except FieldError:
+        return ""
 
 
 def _add_contact(customer: Customer, kind: str, value: str, known: set[tuple[str, str]]) -> None:
