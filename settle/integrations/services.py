@@ -324,3 +324,33 @@ def write_backs_send(*, now: datetime, limit: int = 100) -> int:
             WriteBack.objects.filter(pk=wb.pk).update(status="done", done_at=now, last_error="")
         done += 1
     return done
+
+
+def order_cancel_at_source(*, receivable, at: datetime | None = None) -> WriteBack | None:
+    """The engine's last step for a shop order: cancel it in the shop (and restock) if the merchant chose so.
+
+    Returns the queued write-back, or None when the merchant did not choose cancellation or the order is not
+    from a connected shop. Settle's own ledger is not touched here: the shop's `orders/cancelled` (or
+    `order.updated` to cancelled) comes back as a webhook and closes the receivable the usual way.
+    """
+    conn = Connection.objects.filter(merchant_id=receivable.merchant_id, source=receivable.source,
+                                     disconnected_at__isnull=True).first()  # fmt: skip
+    if (
+        conn is None
+        or conn.source not in ("shopify", "woocommerce")
+        or not conn.settings.get("cancel_on_final_step")
+    ):
+        return None
+    now = at or clock.now()
+    wb, _ = WriteBack.objects.get_or_create(
+        key=f"{conn.pk}:cancel:{receivable.external_id}",
+        defaults={
+            "merchant_id": receivable.merchant_id,
+            "connection": conn,
+            "action": "cancel",
+            "external_id": receivable.external_id,
+            "next_attempt_at": now,
+            "payload": {"restock": bool(conn.settings.get("restock_on_cancel"))},
+        },  # fmt: skip
+    )
+    return wb
