@@ -161,6 +161,10 @@ def main() -> None:
             urllib.request.urlopen(f"{base}/healthz", timeout=5).read()
         print(f"# {args.seconds} s per endpoint cycling {args.requests} distinct signed orders/create webhooks ({datafile.stat().st_size // args.requests} bytes each), "
               f"wrk -t{args.threads} -c{args.connections}, gunicorn --workers {args.gunicorn_workers}, PostgreSQL {DB}")  # fmt: skip
+        # Warm both endpoints (imports, connection cache, DB connections) so neither pays for it when measured.
+        wrk(f"{base}/hooks/shopify/bench/", datafile, "warm-settle", args.threads, args.connections, 2)
+        wrk(f"{base}/bare-hook/", datafile, "warm-bare", args.threads, args.connections, 2)
+        InboundEvent.objects.filter(delivery_id__startswith="warm-").delete()
         settle = wrk(
             f"{base}/hooks/shopify/bench/", datafile, "settle", args.threads, args.connections, args.seconds
         )

@@ -161,8 +161,11 @@ def webhook_receive(*, merchant_slug: str, source: str, body: bytes, headers, co
 
 
 # --- processing ----------------------------------------------------------------------------------------
-def _process_one(event: InboundEvent, conn: Connection | None, now: datetime) -> None:
-    """Process one stored event in a savepoint; set its status and outcome (saved by the caller)."""
+def _process_one(event: InboundEvent, conn: Connection | None, now: datetime) -> tuple[str, ...]:
+    """Process one stored event in a savepoint; set its status and outcome (saved by the caller).
+
+    Returns the keys of held events this one may unblock; the caller releases them (once per batch).
+    """
     event.attempts += 1
     event.processed_at = now
     event.error_field = ""
@@ -176,10 +179,7 @@ def _process_one(event: InboundEvent, conn: Connection | None, now: datetime) ->
         with transaction.atomic():
             result: Result = plugin_for(event.source).process(ctx, event.topic, payload)
         event.status, event.outcome = result.status, result.outcome[:500]
-        if result.releases:
-            InboundEvent.objects.filter(
-                merchant_id=event.merchant_id, status=EventStatus.HELD, held_for__in=result.releases
-            ).update(status=EventStatus.RECEIVED, outcome="released: the object it waited for arrived")
+        return result.releases
     except Held as held:
         event.status, event.outcome, event.held_for = EventStatus.HELD, held.reason[:500], held.key[:200]
     except MappingError as exc:
@@ -192,6 +192,7 @@ def _process_one(event: InboundEvent, conn: Connection | None, now: datetime) ->
     except Exception as exc:  # an unexpected payload must fail its event, not the batch
         log.exception("integrations: event %s failed", event.pk)
         event.status, event.outcome = EventStatus.FAILED, f"{type(exc).__name__}: {exc}"[:500]
+    return ()
 
 
 def events_process(*, now: datetime, limit: int = 2000, batch_size: int = 200) -> int:
@@ -209,6 +210,7 @@ def events_process(*, now: datetime, limit: int = 2000, batch_size: int = 200) -
             batch = list(qs[: min(batch_size, limit - done)])
             if not batch:
                 break
+            releases: set[tuple[int, str]] = set()
             for event in batch:
                 key = (event.merchant_id, event.source)
                 if key not in connections:
@@ -218,10 +220,12 @@ def events_process(*, now: datetime, limit: int = 2000, batch_size: int = 200) -
                         .order_by("disconnected_at", "-id")
                         .first()
                     )
-                _process_one(event, connections[key], now)
+                for release in _process_one(event, connections[key], now):
+                    releases.add((event.merchant_id, release))
             InboundEvent.objects.bulk_update(
                 batch, ["status", "outcome", "error_field", "held_for", "attempts", "processed_at"]
             )
+            _release(releases)
         done += len(batch)
     return done
 
@@ -241,9 +245,21 @@ def event_replay(*, event: InboundEvent, now: datetime | None = None) -> Inbound
         .first()
     )
     with transaction.atomic():
-        _process_one(event, conn, now or clock.now())
+        releases = _process_one(event, conn, now or clock.now())
         event.save(update_fields=["status", "outcome", "error_field", "held_for", "attempts", "processed_at"])
+        _release({(event.merchant_id, key) for key in releases})
     return event
+
+
+def _release(releases: set[tuple[int, str]]) -> None:
+    """Held events waiting for objects that just arrived go back to the queue (one query per merchant)."""
+    by_merchant: dict[int, list[str]] = {}
+    for merchant_id, key in releases:
+        by_merchant.setdefault(merchant_id, []).append(key)
+    for merchant_id, keys in by_merchant.items():
+        InboundEvent.objects.filter(
+            merchant_id=merchant_id, status=EventStatus.HELD, held_for__in=keys
+        ).update(status=EventStatus.RECEIVED, outcome="released: the object it waited for arrived")
 
 
 def events_recheck(*, now: datetime) -> int:
