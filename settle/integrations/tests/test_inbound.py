@@ -165,3 +165,25 @@ def test_replaying_everything_changes_nothing(hooks, connect):
         EventStatus.PROCESSED,
         EventStatus.IGNORED,
     }
+
+
+def test_shopify_previous_secret_is_accepted_during_rotation(hooks, connect):
+    connect(
+        "shopify", secrets={"webhook_secret": "shpss_new", "previous_webhook_secret": "shpss_test_secret"}
+    )
+    assert hooks.shopify("orders/create", shopify_order()).status_code == 200  # signed with the old one
+    assert hooks.shopify("orders/create", shopify_order(), secret="shpss_new").status_code == 200
+    assert hooks.shopify("orders/create", shopify_order(), secret="shpss_other").status_code == 401
+
+
+def test_an_unverified_request_is_never_replayed(hooks, connect):
+    import pytest
+
+    from settle.customers.validation import FieldError
+    from settle.integrations.services import event_replay
+
+    connect("shopify")
+    hooks.shopify("orders/create", shopify_order(), secret="wrong")
+    with pytest.raises(FieldError):
+        event_replay(event=InboundEvent.objects.get())
+    assert not Receivable.objects.exists()
