@@ -16,5 +16,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("settle.integrations.urls")),
     path("integrations/webhooks/", include("settle.webhooks_out.urls")),
+    path("customers/", include("settle.customers.privacy_urls")),
     path("", include("settle.web.urls")),
 ]

@@ -139,3 +139,17 @@ def test_reconcile_runs_for_connections_due_and_not_again_within_the_interval(ho
         assert reconcile_due(now=clock.now()) == 1
         assert reconcile_due(now=clock.now()) == 0
         assert len(shop.requests) == 1
+
+
+def test_privacy_page_exports_and_erases_for_managers_of_the_same_merchant(acme, umbrella, alice, login_as):
+    manager = login_as(acme, "manager")
+    download = manager.get(f"/customers/{alice.pk}/privacy/export.json")
+    assert download.status_code == 200 and download.json()["profile"]["name"] == "Alicja Nowak"
+    assert login_as(acme, "collector").get(f"/customers/{alice.pk}/privacy/").status_code == 403
+    assert login_as(umbrella, "owner").get(f"/customers/{alice.pk}/privacy/export.json").status_code == 404
+    manager.post(f"/customers/{alice.pk}/privacy/", {"confirm": "nope"})
+    alice.refresh_from_db()
+    assert alice.erased_at is None
+    manager.post(f"/customers/{alice.pk}/privacy/", {"confirm": "erase"})
+    alice.refresh_from_db()
+    assert alice.erased_at is not None and alice.name.startswith("Erased customer")
