@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
+    path("imports/", include("settle.imports.urls")),
     path("", include("settle.integrations.urls")),
     path("integrations/webhooks/", include("settle.webhooks_out.urls")),
     path("customers/", include("settle.customers.privacy_urls")),
