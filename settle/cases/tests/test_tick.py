@@ -231,3 +231,19 @@ def test_business_fees_and_interest_become_itemised_ledger_entries(acme, globex,
     Case.objects.filter(pk=case.pk).update(step_index=fee_index, next_check_at=NOW)
     advance_due_cases(NOW)
     assert LedgerEntry.objects.filter(receivable=receivable, kind__in=["fee", "interest"]).count() == 2
+
+
+def test_only_cases_that_went_overdue_count_as_lateness(acme, alice, overdue, frozen_clock):
+    """Alice paid two earlier orders on time (their cases never went overdue): she is still loyal."""
+    for k, overdue_since in enumerate([None, None]):
+        Case.objects.create(merchant=acme, customer=alice, currency="EUR", opened_at=NOW - timedelta(days=60 + k),
+                            closed_at=NOW - timedelta(days=50), outcome="paid", overdue_since=overdue_since)  # fmt: skip
+    overdue(alice, "inv-1", 10000, date(2026, 11, 20))
+    advance_due_cases(NOW)
+    case = Case.objects.get(customer=alice, closed_at__isnull=True)
+    assert case.segment == "loyal_first_late" and case.overdue_since == date(2026, 11, 20)
+    Case.objects.exclude(pk=case.pk).update(overdue_since=date(2026, 10, 1))
+    Case.objects.filter(pk=case.pk).update(next_check_at=NOW + timedelta(days=3))
+    advance_due_cases(NOW + timedelta(days=3))
+    case.refresh_from_db()
+    assert case.segment == "repeat_late"
