@@ -61,7 +61,7 @@ def test_strategy_editor_previews_the_timeline_before_saving(acme, bogdan, login
     steps = [{"key": "r1", "offset_days": 1, "action": "message", "channels": ["email"],
               "template_key": "reminder_1", "tone": "neutral"}]  # fmt: skip
     viewer = login_as(acme, "viewer")
-    page = viewer.post("/strategies/preview/", {"steps": json.dumps(steps), "customer": bogdan.pk})
+    page = viewer.get("/strategies/preview/", {"steps": json.dumps(steps), "customer": bogdan.pk})
     text = page.content.decode()
     assert (
         page.status_code == 200 and "Timeline for Bogdan Ivanov (RU" in text and "email · reminder_1" in text
