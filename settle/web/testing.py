@@ -37,6 +37,10 @@ SKIP_PREFIXES: dict[str, str] = {
     "login/": "anonymous page",
     "logout/": "ends the session",
     "healthz": "liveness probe",
+    "outreach/anymail/": "ESP tracking webhooks (django-anymail), authenticated by the ESP's signature",
+    "pay/": "public pay links, authorised by the unguessable message code (tested in integrations)",
+    "outreach/unsubscribe/": "one-click opt-out by signed token, no session (tested in communications)",
+    "outreach/sms/": "Twilio callbacks, authenticated by Twilio's request signature (tested in communications)",
     "hooks/": "signed inbound webhooks, authenticated by signature not session",
     "switch/": "chooses among the user's own memberships (tested in test_access)",
 }
