@@ -106,3 +106,7 @@ SKIP_PREFIXES: dict[str, str] = {
     "hooks/": "signed inbound webhooks, authenticated by signature not session",
     "switch/": "chooses among the user's own memberships (tested in test_access)",
 }
+
+# Apps' own factories (one line each).
+import settle.integrations.testing  # noqa: E402,F401 - connection_id, event_id; skips hooks/ and pay/
+import settle.webhooks_out.testing  # noqa: E402,F401 - endpoint_id, delivery_id
