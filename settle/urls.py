@@ -17,6 +17,6 @@ urlpatterns = [
     path("imports/", include("settle.imports.urls")),
     path("", include("settle.integrations.urls")),
     path("integrations/webhooks/", include("settle.webhooks_out.urls")),
-    path("customers/", include("settle.customers.privacy_urls")),
+    path("customers/", include("settle.integrations.privacy_urls")),
     path("", include("settle.web.urls")),
 ]
