@@ -44,8 +44,3 @@ SKIP_PREFIXES: dict[str, str] = {
     "hooks/": "signed inbound webhooks, authenticated by signature not session",
     "switch/": "chooses among the user's own memberships (tested in test_access)",
 }
-
-# The engine's pages (cases, strategies).
-from settle.cases.testing import make_case, make_strategy  # noqa: E402
-
-ID_FACTORIES.update(case_id=make_case, strategy_id=make_strategy)
