@@ -206,8 +206,9 @@ from settle.core.clock import freeze_from_env  # noqa: E402
 freeze_from_env()
 
 # --- apikit ---------------------------------------------------------------------------------------------
-# Problem+json for every error under /api/, then Idempotency-Key on POST under /api/v1/ (inner).
+# Idempotency-Key on POST under /api/v1/ (outer: it stores what the client finally got), then problem+json
+# for every error under /api/.
 MIDDLEWARE += [
-    "settle.apikit.middleware.ProblemDetailsMiddleware",
     "settle.apikit.middleware.IdempotencyMiddleware",
+    "settle.apikit.middleware.ProblemDetailsMiddleware",
 ]

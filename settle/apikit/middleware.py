@@ -6,6 +6,7 @@ URLs no router knows (404), wrong methods (405), crashes (500), and keys reused 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 
@@ -43,6 +44,21 @@ def request_api_key(request: HttpRequest) -> ApiKey | None:
         key = api_key_authenticate(token.strip()) if scheme.lower() == "bearer" and token else None
         request.settle_api_key = key
     return request.settle_api_key
+
+
+def _body_for_fingerprint(request: HttpRequest) -> bytes:
+    """The request body, or for multipart uploads a digest of fields and files read in chunks: a CSV of a
+    million rows must not be held in memory (or trip DATA_UPLOAD_MAX_MEMORY_SIZE) just to compare retries."""
+    if request.content_type != "multipart/form-data":
+        return request.body
+    digest = hashlib.sha256(json.dumps(sorted(request.POST.lists())).encode())
+    for name in sorted(request.FILES):
+        for upload in request.FILES.getlist(name):
+            digest.update(f"\0{name}\0{upload.name}\0".encode())
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+    return digest.hexdigest().encode()
 
 
 class ProblemDetailsMiddleware:

@@ -23,6 +23,7 @@ the walk too.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable
 from datetime import date
@@ -61,16 +62,15 @@ def _customer(merchant):
 
     return customer_create(
         merchant=merchant, name=f"{MARKER} customer", country="PL", email="walk@example.pl",
-        external_id=f"{MARKER}-c-{merchant.pk}-{len(ID_FACTORY_CALLS)}",
+        external_id=f"{MARKER}-c-{next(_serial)}",
     )  # fmt: skip
 
 
-ID_FACTORY_CALLS: list[str] = []
+_serial = itertools.count(1)  # unique external ids however often a factory runs
 
 
 @register_id_factory("customer_id")
 def make_customer(merchant) -> int:
-    ID_FACTORY_CALLS.append("customer_id")
     return _customer(merchant).pk
 
 
@@ -78,16 +78,14 @@ def make_customer(merchant) -> int:
 def make_contact_point(merchant) -> int:
     from settle.customers.services import contact_point_add
 
-    ID_FACTORY_CALLS.append("contact_point_id")
     return contact_point_add(customer=_customer(merchant), kind="email", value="walk2@example.pl").pk
 
 
 def _receivable(merchant):
     from settle.ledger.services import receivable_create
 
-    ID_FACTORY_CALLS.append("receivable")
     return receivable_create(
-        merchant=merchant, customer=_customer(merchant), external_id=f"{MARKER}-r-{len(ID_FACTORY_CALLS)}",
+        merchant=merchant, customer=_customer(merchant), external_id=f"{MARKER}-r-{next(_serial)}",
         amount=Money(10000, merchant.default_currency), due_date=date(2026, 11, 1), description=MARKER,
     )  # fmt: skip
 
@@ -104,7 +102,7 @@ def make_payment(merchant) -> int:
     receivable = _receivable(merchant)
     payment, _ = payment_record(
         merchant=merchant, customer=receivable.customer, amount=Money(6000, receivable.currency),
-        external_id=f"{MARKER}-p-{len(ID_FACTORY_CALLS)}", method=MARKER,
+        external_id=f"{MARKER}-p-{next(_serial)}", method=MARKER,
     )  # fmt: skip
     return payment.pk
 

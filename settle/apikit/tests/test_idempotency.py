@@ -133,3 +133,17 @@ def test_purge_job_is_registered_at_order_90():
     from settle.worker.registry import worker_jobs
 
     assert "settle.apikit.jobs.idempotency_purge" in worker_jobs()
+
+
+def test_multipart_uploads_are_fingerprinted_by_content(manager, acme):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def upload(content, key="k-up"):
+        # No router takes uploads here yet: the 404 is stored and replayed all the same.
+        return manager.post("/api/v1/uploads-probe", {"kind": "customers", "file": SimpleUploadedFile("a.csv", content)},
+                            HTTP_IDEMPOTENCY_KEY=key)  # fmt: skip
+
+    first = upload(b"name\nJan\n")
+    assert first.status_code == 404
+    assert upload(b"name\nJan\n")["Idempotent-Replayed"] == "true"
+    assert upload(b"name\nOla\n").status_code == 409
