@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "settle.communications",
     "settle.worker",
     "settle.web",
+    "settle.demo",
     "settle.apikit",
 ]
 
@@ -204,6 +205,10 @@ LOGGING = {
 from settle.core.clock import freeze_from_env  # noqa: E402
 
 freeze_from_env()
+
+# --- web (merchant app shell) ----------------------------------------------------------------------------
+# settle/static is the project's own static folder (settle.css, vendored HTMX); it is not inside an app.
+STATICFILES_DIRS = [BASE_DIR / "settle" / "static"]
 
 # --- apikit ---------------------------------------------------------------------------------------------
 # Idempotency-Key on POST under /api/v1/ (outer: it stores what the client finally got), then problem+json

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ContactPoint, Customer
+from .models import ContactPoint, ContactPreference, Customer
 
 
 class ContactPointInline(admin.TabularInline):
@@ -22,3 +22,10 @@ class ContactPointAdmin(admin.ModelAdmin):
     list_display = ["customer", "kind", "value", "is_primary", "disabled_at"]
     list_filter = ["kind"]
     search_fields = ["value"]
+
+
+@admin.register(ContactPreference)
+class ContactPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["customer", "channel", "opted_out_at", "preferred_from", "preferred_until", "source"]
+    list_filter = ["channel", "source"]
+    raw_id_fields = ["customer"]

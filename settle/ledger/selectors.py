@@ -173,3 +173,19 @@ def aging_summary(*, merchant: Merchant, today: date) -> list[AgingRow]:
             )
         )
     return result
+
+
+def open_balances_by_customer(*, merchant: Merchant, customer_ids: list[int]) -> dict[int, list[Money]]:
+    """Open balance per currency for a page of customers, in one grouped query (customer lists)."""
+    rows = (
+        Receivable.objects.filter(
+            merchant=merchant, customer_id__in=customer_ids, status=ReceivableStatus.OPEN, balance_minor__gt=0
+        )
+        .values_list("customer_id", "currency")
+        .annotate(total=Sum("balance_minor"))
+        .order_by("customer_id", "currency")
+    )
+    result: dict[int, list[Money]] = defaultdict(list)
+    for customer_id, currency, total in rows:
+        result[customer_id].append(Money(total, currency))
+    return dict(result)

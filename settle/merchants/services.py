@@ -101,9 +101,13 @@ def merchant_settings_update(*, merchant: Merchant, **fields) -> Merchant:
     cleaned = dict(fields)
     if "name" in cleaned and not (cleaned["name"] or "").strip():
         raise FieldError("name", "must not be empty")
+    if "name" in cleaned:
+        cleaned["name"] = cleaned["name"].strip()[:200]
     if "default_currency" in cleaned:
         try:
-            cleaned["default_currency"] = validate_currency(cleaned["default_currency"])
+            cleaned["default_currency"] = validate_currency(
+                (cleaned["default_currency"] or "").strip().upper()
+            )
         except ValueError as exc:
             raise FieldError("default_currency", str(exc)) from None
     if "country" in cleaned:
