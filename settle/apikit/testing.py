@@ -16,7 +16,8 @@ installed app, like admin.py) with, for example:
         ...
         return case.pk
 
-Factories run inside the test's database transaction. Write operations are called with the body the schema
+A factory already in `settle.web.testing.ID_FACTORIES` (the merchant-app walk's registry) counts too: register
+a parameter in either place, once. Factories run inside the test's database transaction. Write operations are called with the body the schema
 itself gives as example (each property's `examples`), so keep examples valid: a 422 instead of 404 fails
 the walk too.
 """
@@ -25,10 +26,12 @@ from __future__ import annotations
 
 import itertools
 import json
+import sys
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from django.apps import apps
 from django.utils.module_loading import autodiscover_modules
 
 from settle.core.money import Money
@@ -48,8 +51,18 @@ def register_id_factory(name: str):
 
 
 def discover_id_factories() -> dict[str, IdFactory]:
-    """Import every installed app's `testing` module so their factories are registered."""
+    """Import every installed app's `testing` module so their factories are registered.
+
+    A module's own `ID_FACTORIES` dict (the merchant app's, settle/web/testing.py, has one for page URLs)
+    fills the names not registered here, so a team registers a parameter once for pages and API alike.
+    """
     autodiscover_modules("testing")
+    for config in apps.get_app_configs():
+        module = sys.modules.get(f"{config.name}.testing")
+        others = getattr(module, "ID_FACTORIES", None)
+        if isinstance(others, dict) and others is not ID_FACTORIES:
+            for name, factory in others.items():
+                ID_FACTORIES.setdefault(name, factory)
     return ID_FACTORIES
 
 
