@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "settle.web",
     "settle.demo",
     "settle.apikit",
+    "ninja",  # the API docs page uses ninja's bundled Swagger UI, not a CDN: self-hosted installs work offline
 ]
 
 MIDDLEWARE = [
