@@ -130,10 +130,10 @@ class IdempotencyMiddleware:
         if api_key is None:
             return self.get_response(request)
         fingerprint = request_fingerprint(
-            method=request.method, path=request.get_full_path(), body=request.body
+            method=request.method, path=request.get_full_path(), body=_body_for_fingerprint(request)
         )
         claim = idempotency_claim(
-            merchant=api_key.merchant, key=key, method=request.method, path=request.get_full_path(),
+            merchant=api_key.merchant, key=key, method=request.method, path=request.get_full_path()[:500],
             fingerprint=fingerprint,
         )  # fmt: skip
         record = claim.record
