@@ -212,9 +212,9 @@ freeze_from_env()
 STATICFILES_DIRS = [BASE_DIR / "settle" / "static"]
 
 # --- apikit ---------------------------------------------------------------------------------------------
-# Idempotency-Key on POST under /api/v1/ (outer: it stores what the client finally got), then problem+json
-# for every error under /api/.
+# Problem+json for every error under /api/ (outer: it also covers errors in the idempotency step), then
+# Idempotency-Key on POST under /api/v1/.
 MIDDLEWARE += [
-    "settle.apikit.middleware.IdempotencyMiddleware",
     "settle.apikit.middleware.ProblemDetailsMiddleware",
+    "settle.apikit.middleware.IdempotencyMiddleware",
 ]

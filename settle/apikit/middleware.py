@@ -68,14 +68,7 @@ class ProblemDetailsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        if (
-            not request.path.startswith(API_PREFIX)
-            or response.status_code < 400
-            or response.get("Content-Type", "").startswith(PROBLEM)
-        ):
-            return response
-        return self._convert(request, response)
+        return as_problem(request, self.get_response(request))
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not request.path.startswith(API_PREFIX):
@@ -85,25 +78,32 @@ class ProblemDetailsMiddleware:
             request, 500, "Internal Server Error", "an unexpected error occurred; it is logged"
         )
 
-    @staticmethod
-    def _convert(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-        status = response.status_code
-        detail = ""
-        if status == 404:
-            detail = f"no such endpoint or object: {request.path}"
-        elif status == 405:
-            detail = f"{request.method} is not allowed here; allowed: {response.get('Allow', '')}"
-        elif response.get("Content-Type", "").startswith("application/json"):
-            try:
-                found = json.loads(response.content).get("detail")
-            except (ValueError, AttributeError):
-                found = None
-            detail = found if isinstance(found, str) else ""
-        converted = problem_response(request, status, response.reason_phrase, detail)
-        for header in KEPT_HEADERS:
-            if header in response:
-                converted[header] = response[header]
-        return converted
+
+def as_problem(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """`response` itself unless it is an error under /api/ that is not problem+json yet; then converted."""
+    if (
+        not request.path.startswith(API_PREFIX)
+        or response.status_code < 400
+        or response.get("Content-Type", "").startswith(PROBLEM)
+    ):
+        return response
+    status = response.status_code
+    detail = ""
+    if status == 404:
+        detail = f"no such endpoint or object: {request.path}"
+    elif status == 405:
+        detail = f"{request.method} is not allowed here; allowed: {response.get('Allow', '')}"
+    elif response.get("Content-Type", "").startswith("application/json"):
+        try:
+            found = json.loads(response.content).get("detail")
+        except (ValueError, AttributeError):
+            found = None
+        detail = found if isinstance(found, str) else ""
+    converted = problem_response(request, status, response.reason_phrase, detail)
+    for header in KEPT_HEADERS:
+        if header in response:
+            converted[header] = response[header]
+    return converted
 
 
 class IdempotencyMiddleware:
@@ -144,6 +144,7 @@ class IdempotencyMiddleware:
         except BaseException:
             idempotency_release(record=record)
             raise
+        response = as_problem(request, response)  # store what the client gets, problem+json included
         if response.status_code >= 500 or response.streaming:
             idempotency_release(record=record)
         else:

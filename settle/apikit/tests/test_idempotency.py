@@ -151,3 +151,11 @@ def test_multipart_uploads_are_fingerprinted_by_content_without_holding_the_body
     assert first.status_code == 404
     assert upload(big)["Idempotent-Replayed"] == "true"
     assert upload(big + b"Ola\n").status_code == 409
+
+
+def test_an_error_in_the_idempotency_step_is_a_problem_too(manager, acme, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    response = post(manager, {**BODY, "company_name": "x" * 200}, "k-big")
+    assert (response.status_code, response["Content-Type"]) == (400, "application/problem+json")
+    assert not IdempotencyRecord.objects.exists()
+    assert not Customer.objects.exists()
