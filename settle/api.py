@@ -182,3 +182,4 @@ def on_unexpected(request, exc):
 api.add_router("/customers", "settle.customers.api.router")
 api.add_router("", "settle.ledger.api.router")
 api.add_router("/merchant", "settle.merchants.api.router")
+api.add_router("/imports", "settle.imports.api.router")

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "settle.web",
     "settle.demo",
     "settle.apikit",
+    "settle.imports",
     "ninja",  # the API docs page uses ninja's bundled Swagger UI, not a CDN: self-hosted installs work offline
 ]
 
@@ -201,6 +202,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- imports --------------------------------------------------------------------------------------------
+# Check a receivable chunk's foreign keys set-based instead of per row (see settle/ledger/bulk.py); needs a
+# PostgreSQL role allowed to set session_replication_role.
+SETTLE_IMPORT_SET_BASED_FK_CHECKS = env_bool("SETTLE_IMPORT_SET_BASED_FK_CHECKS")
 
 # SETTLE_NOW freezes the clock for web and worker processes alike (demos, support reproductions).
 from settle.core.clock import freeze_from_env  # noqa: E402

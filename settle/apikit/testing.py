@@ -235,3 +235,14 @@ def walk(
         elif snapshot() != before:
             failures.append(f"{method.upper()} {url}: {expect} but the data changed")
     return walked, failures
+
+
+@register_id_factory("job_id")
+def make_import_job(merchant) -> int:
+    """An import job (settle/imports). Kept here until the imports app registers its own in its testing.py."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from settle.imports.services import import_job_create
+
+    upload = SimpleUploadedFile(f"{MARKER}.csv", f"external_id,name\nc-{next(_serial)},{MARKER}\n".encode())
+    return import_job_create(merchant=merchant, kind="customers", upload=upload).pk
