@@ -84,7 +84,8 @@ def problem(request: HttpRequest, status: int, title: str, detail: str = "", **e
 def _loc_to_field(loc) -> str:
     # ninja locations look like ("body", "payload", "amount"); keep the part a caller knows.
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "payload", "form", "file")]
-    return ".".join(parts) or ".".join(str(p) for p in loc)
+    # An empty or missing body has no field of its own: name the body itself.
+    return ".".join(parts) or (str(loc[0]) if loc else "body")
 
 
 @api.exception_handler(NinjaValidationError)

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "settle.workdesk",
     "settle.integrations",
     "settle.webhooks_out",
+    "ninja",  # the API docs page uses ninja's bundled Swagger UI, not a CDN: self-hosted installs work offline
 ]
 
 MIDDLEWARE = [
@@ -220,7 +221,8 @@ freeze_from_env()
 STATICFILES_DIRS = [BASE_DIR / "settle" / "static"]
 
 # --- apikit ---------------------------------------------------------------------------------------------
-# Problem+json for every error under /api/, then Idempotency-Key on POST under /api/v1/ (inner).
+# Problem+json for every error under /api/ (outer: it also covers errors in the idempotency step), then
+# Idempotency-Key on POST under /api/v1/.
 MIDDLEWARE += [
     "settle.apikit.middleware.ProblemDetailsMiddleware",
     "settle.apikit.middleware.IdempotencyMiddleware",

@@ -6,6 +6,7 @@ URLs no router knows (404), wrong methods (405), crashes (500), and keys reused 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 
@@ -45,6 +46,21 @@ def request_api_key(request: HttpRequest) -> ApiKey | None:
     return request.settle_api_key
 
 
+def _body_for_fingerprint(request: HttpRequest) -> bytes:
+    """The request body, or for multipart uploads a digest of fields and files read in chunks: a CSV of a
+    million rows must not be held in memory (or trip DATA_UPLOAD_MAX_MEMORY_SIZE) just to compare retries."""
+    if request.content_type != "multipart/form-data":
+        return request.body
+    digest = hashlib.sha256(json.dumps(sorted(request.POST.lists())).encode())
+    for name in sorted(request.FILES):
+        for upload in request.FILES.getlist(name):
+            digest.update(f"\0{name}\0{upload.name}\0".encode())
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+    return digest.hexdigest().encode()
+
+
 class ProblemDetailsMiddleware:
     """Turn any non-problem error response or unhandled exception under /api/ into problem+json."""
 
@@ -52,14 +68,7 @@ class ProblemDetailsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        if (
-            not request.path.startswith(API_PREFIX)
-            or response.status_code < 400
-            or response.get("Content-Type", "").startswith(PROBLEM)
-        ):
-            return response
-        return self._convert(request, response)
+        return as_problem(request, self.get_response(request))
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not request.path.startswith(API_PREFIX):
@@ -69,25 +78,32 @@ class ProblemDetailsMiddleware:
             request, 500, "Internal Server Error", "an unexpected error occurred; it is logged"
         )
 
-    @staticmethod
-    def _convert(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-        status = response.status_code
-        detail = ""
-        if status == 404:
-            detail = f"no such endpoint or object: {request.path}"
-        elif status == 405:
-            detail = f"{request.method} is not allowed here; allowed: {response.get('Allow', '')}"
-        elif response.get("Content-Type", "").startswith("application/json"):
-            try:
-                found = json.loads(response.content).get("detail")
-            except (ValueError, AttributeError):
-                found = None
-            detail = found if isinstance(found, str) else ""
-        converted = problem_response(request, status, response.reason_phrase, detail)
-        for header in KEPT_HEADERS:
-            if header in response:
-                converted[header] = response[header]
-        return converted
+
+def as_problem(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """`response` itself unless it is an error under /api/ that is not problem+json yet; then converted."""
+    if (
+        not request.path.startswith(API_PREFIX)
+        or response.status_code < 400
+        or response.get("Content-Type", "").startswith(PROBLEM)
+    ):
+        return response
+    status = response.status_code
+    detail = ""
+    if status == 404:
+        detail = f"no such endpoint or object: {request.path}"
+    elif status == 405:
+        detail = f"{request.method} is not allowed here; allowed: {response.get('Allow', '')}"
+    elif response.get("Content-Type", "").startswith("application/json"):
+        try:
+            found = json.loads(response.content).get("detail")
+        except (ValueError, AttributeError):
+            found = None
+        detail = found if isinstance(found, str) else ""
+    converted = problem_response(request, status, response.reason_phrase, detail)
+    for header in KEPT_HEADERS:
+        if header in response:
+            converted[header] = response[header]
+    return converted
 
 
 class IdempotencyMiddleware:
@@ -114,10 +130,10 @@ class IdempotencyMiddleware:
         if api_key is None:
             return self.get_response(request)
         fingerprint = request_fingerprint(
-            method=request.method, path=request.get_full_path(), body=request.body
+            method=request.method, path=request.get_full_path(), body=_body_for_fingerprint(request)
         )
         claim = idempotency_claim(
-            merchant=api_key.merchant, key=key, method=request.method, path=request.get_full_path(),
+            merchant=api_key.merchant, key=key, method=request.method, path=request.get_full_path()[:500],
             fingerprint=fingerprint,
         )  # fmt: skip
         record = claim.record
@@ -128,6 +144,7 @@ class IdempotencyMiddleware:
         except BaseException:
             idempotency_release(record=record)
             raise
+        response = as_problem(request, response)  # store what the client gets, problem+json included
         if response.status_code >= 500 or response.streaming:
             idempotency_release(record=record)
         else:

@@ -31,7 +31,7 @@ from django.core import signing
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Schema
-from pydantic import create_model
+from pydantic import ConfigDict, create_model
 
 from settle.customers.validation import FieldError
 
@@ -44,6 +44,9 @@ _SALT = "settle.apikit.cursor"
 
 class PageParams(InputSchema):
     """Query parameters every list endpoint accepts; inherit from it to add filters."""
+
+    # Unknown query parameters are ignored, as HTTP caches and proxies expect (a `_=123` cache buster).
+    model_config = ConfigDict(extra="ignore")
 
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page (1 to 200).")
     cursor: str | None = Field(None, description="Opaque cursor from the previous page's `next_cursor`.")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import field_validator
+from pydantic import ConfigDict, field_validator
 
 # Timestamps outside this window are typos (or fuzzers); refusing them keeps UTC conversion from overflowing.
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
@@ -15,8 +15,11 @@ MAX_MINOR = 10**15  # a quadrillion minor units: far above any invoice, far belo
 
 
 class InputSchema(Schema):
-    """Every request body and query schema: text may not hold NUL (PostgreSQL cannot store it), and
-    timestamps must carry a UTC offset and lie between 1970 and 2200."""
+    """Every request body and query schema: unknown fields are refused (a typo in a PATCH must not pass
+    silently), text may not hold NUL (PostgreSQL cannot store it), and timestamps must carry a UTC offset
+    and lie between 1970 and 2200."""
+
+    model_config = ConfigDict(extra="forbid")
 
     @field_validator("*", mode="after")
     @classmethod

@@ -16,18 +16,22 @@ installed app, like admin.py) with, for example:
         ...
         return case.pk
 
-Factories run inside the test's database transaction. Write operations are called with the body the schema
+A factory already in `settle.web.testing.ID_FACTORIES` (the merchant-app walk's registry) counts too: register
+a parameter in either place, once. Factories run inside the test's database transaction. Write operations are called with the body the schema
 itself gives as example (each property's `examples`), so keep examples valid: a 422 instead of 404 fails
 the walk too.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+import sys
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from django.apps import apps
 from django.utils.module_loading import autodiscover_modules
 
 from settle.core.money import Money
@@ -47,8 +51,18 @@ def register_id_factory(name: str):
 
 
 def discover_id_factories() -> dict[str, IdFactory]:
-    """Import every installed app's `testing` module so their factories are registered."""
+    """Import every installed app's `testing` module so their factories are registered.
+
+    A module's own `ID_FACTORIES` dict (the merchant app's, settle/web/testing.py, has one for page URLs)
+    fills the names not registered here, so a team registers a parameter once for pages and API alike.
+    """
     autodiscover_modules("testing")
+    for config in apps.get_app_configs():
+        module = sys.modules.get(f"{config.name}.testing")
+        others = getattr(module, "ID_FACTORIES", None)
+        if isinstance(others, dict) and others is not ID_FACTORIES:
+            for name, factory in others.items():
+                ID_FACTORIES.setdefault(name, factory)
     return ID_FACTORIES
 
 
@@ -61,16 +75,15 @@ def _customer(merchant):
 
     return customer_create(
         merchant=merchant, name=f"{MARKER} customer", country="PL", email="walk@example.pl",
-        external_id=f"{MARKER}-c-{merchant.pk}-{len(ID_FACTORY_CALLS)}",
+        external_id=f"{MARKER}-c-{next(_serial)}",
     )  # fmt: skip
 
 
-ID_FACTORY_CALLS: list[str] = []
+_serial = itertools.count(1)  # unique external ids however often a factory runs
 
 
 @register_id_factory("customer_id")
 def make_customer(merchant) -> int:
-    ID_FACTORY_CALLS.append("customer_id")
     return _customer(merchant).pk
 
 
@@ -78,16 +91,14 @@ def make_customer(merchant) -> int:
 def make_contact_point(merchant) -> int:
     from settle.customers.services import contact_point_add
 
-    ID_FACTORY_CALLS.append("contact_point_id")
     return contact_point_add(customer=_customer(merchant), kind="email", value="walk2@example.pl").pk
 
 
 def _receivable(merchant):
     from settle.ledger.services import receivable_create
 
-    ID_FACTORY_CALLS.append("receivable")
     return receivable_create(
-        merchant=merchant, customer=_customer(merchant), external_id=f"{MARKER}-r-{len(ID_FACTORY_CALLS)}",
+        merchant=merchant, customer=_customer(merchant), external_id=f"{MARKER}-r-{next(_serial)}",
         amount=Money(10000, merchant.default_currency), due_date=date(2026, 11, 1), description=MARKER,
     )  # fmt: skip
 
@@ -104,7 +115,7 @@ def make_payment(merchant) -> int:
     receivable = _receivable(merchant)
     payment, _ = payment_record(
         merchant=merchant, customer=receivable.customer, amount=Money(6000, receivable.currency),
-        external_id=f"{MARKER}-p-{len(ID_FACTORY_CALLS)}", method=MARKER,
+        external_id=f"{MARKER}-p-{next(_serial)}", method=MARKER,
     )  # fmt: skip
     return payment.pk
 

@@ -185,3 +185,16 @@ def test_a_crash_is_a_problem_without_a_traceback(manager, monkeypatch):
     monkeypatch.setattr(selectors, "customer_list", broken)
     body = assert_problem(manager.get("/api/v1/customers/"), 500)
     assert "secret" not in json.dumps(body)
+
+
+def test_missing_body_and_unknown_fields(manager, alice):
+    before = counts()
+    assert_problem(post(manager, "/api/v1/customers/", ""), 422, "body")
+    body = assert_problem(post(manager, "/api/v1/customers/", {"name": "A", "nmae": "typo"}), 422, "nmae")
+    assert body["errors"][0]["reason"] == "Extra inputs are not permitted"
+    response = manager.patch(
+        f"/api/v1/customers/{alice.pk}", json.dumps({"citty": "Kraków"}), content_type="application/json"
+    )
+    assert_problem(response, 422, "citty")
+    assert counts() == before
+    assert manager.get("/api/v1/customers/?_=123").status_code == 200  # unknown query params are ignored

@@ -205,3 +205,26 @@ def test_merchant_settings_read_and_change(manager, acme):
     assert (acme.allocation_order, acme.locales) == ("newest_due_first", ["pl", "de"])
     bad = patch(manager, "/api/v1/merchant/", {"timezone": "Mars/Olympus"})
     assert (bad.status_code, bad.json()["errors"][0]["field"]) == (422, "timezone")
+
+
+def test_list_queries_do_not_grow_with_the_page(manager, acme, alice, bogdan):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from settle.ledger.services import payment_record
+
+    for i in range(3):
+        invoice(acme, alice, f"INV-{i}", 1000, date(2026, 11, 1 + i))
+        payment_record(merchant=acme, customer=alice, amount=Money(700, "PLN"), external_id=f"p-{i}")
+    for url in (
+        "/api/v1/payments/",
+        "/api/v1/receivables/",
+        "/api/v1/customers/",
+        f"/api/v1/customers/{alice.pk}/ledger",
+    ):
+        with CaptureQueriesContext(connection) as one_row:
+            assert len(manager.get(url + "?limit=1").json()["items"]) == 1
+        with CaptureQueriesContext(connection) as all_rows:
+            assert len(manager.get(url + "?limit=200").json()["items"]) >= 2
+        # key lookup + last-used stamp + the page (+ allocations, or customer and balances)
+        assert len(one_row) == len(all_rows) <= 6, (url, len(one_row), len(all_rows))

@@ -91,3 +91,6 @@ def test_openapi_documents_problems_and_idempotency(client, db):
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200
     assert b"openapi.json" in docs.content
+    # Served from this installation, not a CDN: the docs work where the internet does not reach.
+    assert b"cdn.jsdelivr" not in docs.content
+    assert b"/static/ninja/swagger-ui-bundle.js" in docs.content
