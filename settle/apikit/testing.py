@@ -16,8 +16,8 @@ installed app, like admin.py) with, for example:
         ...
         return case.pk
 
-A factory already in `settle.web.testing.ID_FACTORIES` (the merchant-app walk's registry) counts too: register
-a parameter in either place, once. Factories run inside the test's database transaction. Write operations are called with the body the schema
+The merchant-app walk (settle/web/tests/test_isolation.py) uses this same registry, so a parameter is
+registered once for pages and API alike. Factories run inside the test's database transaction. Write operations are called with the body the schema
 itself gives as example (each property's `examples`), so keep examples valid: a 422 instead of 404 fails
 the walk too.
 """
@@ -26,12 +26,10 @@ from __future__ import annotations
 
 import itertools
 import json
-import sys
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from django.apps import apps
 from django.utils.module_loading import autodiscover_modules
 
 from settle.core.money import Money
@@ -51,18 +49,9 @@ def register_id_factory(name: str):
 
 
 def discover_id_factories() -> dict[str, IdFactory]:
-    """Import every installed app's `testing` module so their factories are registered.
-
-    A module's own `ID_FACTORIES` dict (the merchant app's, settle/web/testing.py, has one for page URLs)
-    fills the names not registered here, so a team registers a parameter once for pages and API alike.
-    """
+    """Import every installed app's `testing` module so their factories are registered (pages and API share
+    this one registry: settle/web/tests/test_isolation.py walks the merchant-app URLs with it too)."""
     autodiscover_modules("testing")
-    for config in apps.get_app_configs():
-        module = sys.modules.get(f"{config.name}.testing")
-        others = getattr(module, "ID_FACTORIES", None)
-        if isinstance(others, dict) and others is not ID_FACTORIES:
-            for name, factory in others.items():
-                ID_FACTORIES.setdefault(name, factory)
     return ID_FACTORIES
 
 

@@ -109,16 +109,3 @@ def test_a_collector_records_payments_but_cannot_write_off(acme, alice, api_as, 
         "customer_id": alice.pk, "external_id": "p-1", "amount_minor": 100, "currency": "PLN",
     }), content_type="application/json")  # fmt: skip
     assert paid.status_code == 201
-
-
-def test_factories_registered_for_pages_count_for_the_api_walk(db):
-    from settle.web import testing as web_testing
-
-    web_testing.ID_FACTORIES["probe_only_in_web_id"] = web_testing.make_customer
-    try:
-        assert discover_id_factories()["probe_only_in_web_id"] is web_testing.make_customer
-    finally:
-        del web_testing.ID_FACTORIES["probe_only_in_web_id"]
-        from settle.apikit.testing import ID_FACTORIES
-
-        ID_FACTORIES.pop("probe_only_in_web_id", None)

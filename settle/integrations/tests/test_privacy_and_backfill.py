@@ -84,8 +84,9 @@ def _gql_order(n: int, status: str = "PENDING") -> dict:
 
 
 def test_shopify_backfill_pages_waits_for_the_cost_bucket_and_resumes(hooks, connect):
-    # A bucket of 100 points refilling 200/s: the second 52-point query must wait for it.
-    with FakeShopify([_gql_order(n) for n in range(5)], maximum=100, restore_rate=200) as shop:
+    # A bucket of 100 points refilling 40/s: back-to-back 52-point queries drain it, so a later one must wait
+    # (slow enough that a busy machine's gap between two pages cannot refill the bucket by itself).
+    with FakeShopify([_gql_order(n) for n in range(5)], maximum=100, restore_rate=40) as shop:
         conn = connect("shopify", secrets={"access_token": "shpat_x"}, api_base=shop.base)
         with pytest.raises(Interrupted):
             backfill_run(connection=conn, stop_after_pages=1)
