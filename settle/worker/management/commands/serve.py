@@ -29,6 +29,10 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
+            # Ctrl-C and `timeout` signal the whole process group: the worker got its own signal, and a
+            # second one here must not interrupt the wait for it.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
             if worker.poll() is None:
                 worker.send_signal(signal.SIGTERM)
             try:
