@@ -129,7 +129,11 @@ def customers(request):
     for customer in page:
         customer.open_balances = balances.get(customer.pk, [])
     countries = (
-        customer_list(merchant=merchant).exclude(country="").values_list("country", flat=True).distinct()
+        customer_list(merchant=merchant)
+        .exclude(country="")
+        .order_by("country")
+        .values_list("country", flat=True)
+        .distinct()
     )
     query = request.GET.copy()
     query.pop("page", None)
@@ -139,7 +143,7 @@ def customers(request):
         "country": country.upper(),
         "kind": kind,
         "owing": owing,
-        "countries": sorted(countries),
+        "countries": list(countries),
         "kinds": CustomerKind.choices,
         "query": query.urlencode(),
     }

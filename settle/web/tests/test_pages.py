@@ -159,3 +159,19 @@ def test_the_stylesheet_and_htmx_are_served(client, db):
 
     for name in ("settle/settle.css", "settle/htmx-2.0.11.min.js"):
         assert finders.find(name), f"{name} is not found by the static files finders"
+
+
+def test_navigation_marks_one_page_and_hides_what_the_role_cannot_use(acme, login_as):
+    owner = login_as(acme, "owner")
+    items = owner.get("/settings/api-keys/").context["nav_items"]
+    assert [(i["label"], i["active"]) for i in items if i["active"]] == [("API keys", True)]
+    labels = [str(i["label"]) for i in login_as(acme, "viewer").get("/").context["nav_items"]]
+    assert "Dashboard" in labels and "Customers" in labels
+    assert "Settings" not in labels and "API keys" not in labels
+
+
+def test_country_filter_offers_each_country_once(acme, acme_book, login_as):
+    from settle.customers.services import customer_create
+
+    customer_create(merchant=acme, name="Zofia Nowak", country="PL", external_id="z-1")
+    assert login_as(acme, "viewer").get("/customers/").context["countries"] == ["DE", "PL", "RU"]
