@@ -175,3 +175,18 @@ def test_country_filter_offers_each_country_once(acme, acme_book, login_as):
 
     customer_create(merchant=acme, name="Zofia Nowak", country="PL", external_id="z-1")
     assert login_as(acme, "viewer").get("/customers/").context["countries"] == ["DE", "PL", "RU"]
+
+
+def test_list_pages_do_not_query_per_row(acme, acme_book, login_as, django_assert_max_num_queries):
+    from settle.customers.services import customer_create
+
+    for n in range(30):
+        customer_create(
+            merchant=acme, name=f"Row {n}", country="DE", email=f"r{n}@example.org", external_id=f"r{n}"
+        )
+    client = login_as(acme, "viewer")
+    client.get("/")  # warm the session
+    with django_assert_max_num_queries(12):
+        assert client.get("/customers/").status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get("/").status_code == 200
