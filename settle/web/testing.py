@@ -5,11 +5,11 @@ as another merchant's owner. To fill a path parameter it looks the parameter's n
 a function `make(merchant) -> id` that creates one object of that kind for `merchant` and returns its id.
 A URL whose parameter has no factory FAILS the walk, so pages merged later are covered, not skipped.
 
-To register a parameter from your app, add one line next to your own tests' imports, e.g. in
-`settle/cases/tests/conftest.py` or at the bottom of this module:
+To register a parameter from your app, declare it in YOUR AppConfig (like `nav_items` and `worker_jobs`), so
+it is found however the tests are selected:
 
-    from settle.web.testing import ID_FACTORIES
-    ID_FACTORIES["case_id"] = lambda merchant: case_open(...).pk
+    class CasesConfig(AppConfig):
+        id_factories = {"case_id": "settle.cases.testing.make_case"}   # make_case(merchant) -> int
 
 Factories use services only (never `objects.create` for domain rows), so the objects are real.
 """
@@ -19,6 +19,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from itertools import count
+
+from django.apps import apps
+from django.utils.module_loading import import_string
 
 from settle.core import clock
 from settle.core.money import Money
@@ -91,6 +94,15 @@ ID_FACTORIES: dict[str, Callable[[Merchant], int]] = {
     "api_key_id": make_api_key,
     "contact_point_id": make_contact_point,
 }
+
+
+def id_factories() -> dict[str, Callable[[Merchant], int]]:
+    """The factories of this module plus those every installed app declares in `AppConfig.id_factories`."""
+    factories = dict(ID_FACTORIES)
+    for config in apps.get_app_configs():
+        for name, dotted in getattr(config, "id_factories", {}).items():
+            factories[name] = import_string(dotted) if isinstance(dotted, str) else dotted
+    return factories
 
 
 # URL prefixes the walk does not visit, each with its reason. Add yours with a reason if your URLs are not
