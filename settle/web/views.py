@@ -33,6 +33,7 @@ from settle.merchants.models import ApiKey, Role
 from settle.merchants.services import api_key_create, api_key_revoke, merchant_settings_update
 from settle.web.access import merchant_switch, merchant_view
 from settle.web.forms import ApiKeyForm, MerchantSettingsForm, PaymentForm
+from settle.web.templatetags.settle_format import money
 
 CUSTOMERS_PER_PAGE = 50
 
@@ -226,7 +227,9 @@ def payment_new(request, customer_id: int):
             form.add_error(field, exc.reason)
         else:
             if created:
-                messages.success(request, _("Payment of %(amount)s recorded.") % {"amount": payment.amount})
+                messages.success(
+                    request, _("Payment of %(amount)s recorded.") % {"amount": money(payment.amount)}
+                )
             else:
                 messages.info(request, _("This payment was already recorded; nothing changed."))
             return redirect("web:customer", customer_id=customer.pk)
