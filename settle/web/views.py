@@ -19,6 +19,7 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from settle.core import clock
@@ -258,6 +259,7 @@ def merchant_settings(request):
 
 
 @merchant_view(role=Role.OWNER, write_role=Role.OWNER)
+@never_cache  # the response may carry a secret: no browser or proxy may keep it
 def api_keys(request):
     """List keys and create one; the secret is shown on this response only and never stored."""
     merchant = request.merchant

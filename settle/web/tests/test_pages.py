@@ -146,6 +146,7 @@ def test_owner_creates_a_key_shown_once_and_revokes_it(acme, login_as):
     response = owner.post("/settings/api-keys/", {"name": "Shop sync", "role": "collector"})
     token = response.context["token"]
     assert token.startswith("sk_") and token in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
     key = ApiKey.objects.get(merchant=acme, name="Shop sync")
     assert key.role == "collector" and token not in owner.get("/settings/api-keys/").content.decode()
     assert api_key_authenticate(token) == key
