@@ -6,7 +6,7 @@ take the merchant, so another tenant's id is a 404 exactly like a missing one.
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -37,6 +37,14 @@ from settle.web.forms import ApiKeyForm, MerchantSettingsForm, PaymentForm
 from settle.web.templatetags.settle_format import money
 
 CUSTOMERS_PER_PAGE = 50
+# Aging bucket → (fewest, most) days past due; `None` fewest means not yet due, `None` most means no limit.
+AGING_RANGES = {
+    "current": (None, None),
+    "1_30": (1, 30),
+    "31_60": (31, 60),
+    "61_90": (61, 90),
+    "90_plus": (91, None),
+}
 
 
 def _or_404(selector, **kwargs):
@@ -126,6 +134,21 @@ def customers(request):
     )
     if owing:
         qs = qs.filter(open_count__gt=0)
+    aging = request.GET.get("aging", "")
+    aging_currency = request.GET.get("currency", "").upper()[:3]
+    if aging in AGING_RANGES:
+        # Customers with an open receivable in this aging bucket (the dashboard links here).
+        newest, oldest = AGING_RANGES[aging]
+        due = ledger.receivable_list(merchant=merchant, status=ReceivableStatus.OPEN, currency=aging_currency)
+        if newest is not None:
+            due = due.filter(due_date__lte=today - timedelta(days=newest))
+        else:
+            due = due.filter(due_date__gte=today)
+        if oldest is not None:
+            due = due.filter(due_date__gte=today - timedelta(days=oldest))
+        qs = qs.filter(pk__in=due.values("customer_id"))
+    else:
+        aging = ""
     page = Paginator(qs, CUSTOMERS_PER_PAGE).get_page(request.GET.get("page"))
     balances = ledger.open_balances_by_customer(merchant=merchant, customer_ids=[c.pk for c in page])
     for customer in page:
@@ -145,6 +168,9 @@ def customers(request):
         "country": country.upper(),
         "kind": kind,
         "owing": owing,
+        "aging": aging,
+        "aging_label": bucket_labels().get(aging, ""),
+        "aging_currency": aging_currency,
         "countries": list(countries),
         "kinds": CustomerKind.choices,
         "query": query.urlencode(),

@@ -191,3 +191,17 @@ def test_list_pages_do_not_query_per_row(acme, acme_book, login_as, django_asser
         assert client.get("/customers/").status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get("/").status_code == 200
+
+
+def test_dashboard_buckets_link_to_the_customers_in_them(acme, acme_book, login_as):
+    client = login_as(acme, "viewer")
+    assert "/customers/?aging=61_90&amp;currency=PLN" in client.get("/").content.decode()
+    names = {
+        (bucket, currency): [c.name for c in client.get(f"/customers/?aging={bucket}&currency={currency}").context["page"]]
+        for bucket, currency in [("current", "PLN"), ("1_30", "PLN"), ("61_90", "PLN"), ("90_plus", "PLN"),
+                                 ("1_30", "EUR"), ("31_60", "EUR")]
+    }  # fmt: skip
+    assert names == {
+        ("current", "PLN"): ["Alicja Nowak"], ("1_30", "PLN"): ["Alicja Nowak"], ("61_90", "PLN"): ["Bogdan Ivanov"],
+        ("90_plus", "PLN"): ["Bogdan Ivanov"], ("1_30", "EUR"): ["Globex GmbH"], ("31_60", "EUR"): [],
+    }  # fmt: skip
