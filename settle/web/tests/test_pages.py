@@ -80,7 +80,9 @@ def test_receivable_page_lists_its_entries(acme, acme_book, login_as):
 
 def test_collector_records_a_payment_once(acme, acme_book, alice, login_as):
     client = login_as(acme, "collector")
-    assert client.get(f"/customers/{alice.pk}/payments/new/").status_code == 200
+    for language in ("en", "pl", "de"):  # <input type="date"> only takes ISO dates, in every language
+        page = client.get(f"/customers/{alice.pk}/payments/new/", HTTP_ACCEPT_LANGUAGE=language)
+        assert 'type="date" value="2026-12-01"' in page.content.decode().replace('name="received_on" ', "")
     form = {"amount": "250.00", "currency": "PLN", "received_on": "2026-11-30", "method": "bank transfer",
             "reference": "PKO-77", "receivable": ""}  # fmt: skip
     response = client.post(f"/customers/{alice.pk}/payments/new/", form)
