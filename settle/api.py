@@ -7,31 +7,49 @@ each. Helpers for routers: `merchant_of(request)` (the caller's tenant) and `req
 from __future__ import annotations
 
 import json
+import logging
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
 from settle.core.money import CurrencyMismatch, InexactAmount, UnknownCurrency
-from settle.customers.validation import FieldError
+from settle.customers.validation import Conflict, FieldError
 from settle.ledger.services import LedgerError
 from settle.merchants.models import ApiKey, Merchant, Role
 from settle.merchants.services import api_key_authenticate
 
 PROBLEM = "application/problem+json"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+logger = logging.getLogger("settle.api")
 
 
 class ApiKeyAuth(HttpBearer):
-    """`Authorization: Bearer sk_<prefix>_<secret>`; the key decides the merchant for every query."""
+    """`Authorization: Bearer sk_<prefix>_<secret>`; the key decides the merchant for every query.
+
+    A viewer key is read-only for every operation, checked here before the body is even parsed, so no
+    router can forget it; finer rules (a manager for write-offs) are `require_role` calls in the router.
+    """
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiKey | None:
-        return api_key_authenticate(token)
+        # The idempotency middleware may have looked the key up already; one lookup per request.
+        key = getattr(request, "settle_api_key", None) or api_key_authenticate(token)
+        if key is not None and request.method not in SAFE_METHODS and not key.allows(Role.COLLECTOR):
+            raise Forbidden("this API key is read-only (viewer role)")
+        return key
 
 
-api = NinjaAPI(
+class SettleAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        from settle.apikit.openapi import document_conventions
+
+        return document_conventions(super().get_openapi_schema(**kwargs))
+
+
+api = SettleAPI(
     title="Settle API",
     version="1",
     description="Ethical, compliant collection of overdue payments. Every list is scoped to the API key's "
@@ -80,9 +98,8 @@ def on_validation_error(request, exc: NinjaValidationError):
 
 @api.exception_handler(FieldError)
 def on_field_error(request, exc: FieldError):
-    return problem(
-        request, 422, "Invalid request", str(exc), errors=[{"field": exc.field, "reason": exc.reason}]
-    )
+    status, title = (409, "Conflict") if isinstance(exc, Conflict) else (422, "Invalid request")
+    return problem(request, status, title, str(exc), errors=[{"field": exc.field, "reason": exc.reason}])
 
 
 @api.exception_handler(LedgerError)
@@ -131,9 +148,37 @@ def on_forbidden(request, exc):
     return problem(request, 403, "Forbidden", str(exc))
 
 
+@api.exception_handler(Http404)
+def on_http404(request, exc):
+    return problem(request, 404, "Not found", "no such object for this merchant")
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    cause = exc.__cause__
+    if isinstance(cause, json.JSONDecodeError):
+        # Ninja wraps the parser's error; the caller needs to know where their JSON broke.
+        reason = f"malformed JSON: {cause.msg} at line {cause.lineno} column {cause.colno}"
+        return problem(
+            request, 400, "Bad Request", f"body: {reason}", errors=[{"field": "body", "reason": reason}]
+        )
+    if exc.status_code == 400 and cause is not None:
+        reason = f"cannot be read: {cause}"
+        return problem(
+            request, 400, "Bad Request", f"body: {reason}", errors=[{"field": "body", "reason": reason}]
+        )
     return problem(request, exc.status_code, HttpResponse(status=exc.status_code).reason_phrase, str(exc))
 
 
+@api.exception_handler(Exception)
+def on_unexpected(request, exc):
+    # Never a traceback to the caller (ninja's DEBUG default); the log has it.
+    logger.error("unhandled error on %s %s", request.method, request.path, exc_info=exc)
+    return problem(request, 500, "Internal Server Error", "an unexpected error occurred; it is logged")
+
+
 # --- routers (one line each) ---------------------------------------------------------------------------
+api.add_router("/customers", "settle.customers.api.router")
+api.add_router("", "settle.ledger.api.router")
+api.add_router("/merchant", "settle.merchants.api.router")
+api.add_router("/imports", "settle.imports.api.router")

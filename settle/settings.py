@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "settle.worker",
     "settle.web",
     "settle.demo",
+    "settle.apikit",
+    "settle.imports",
 ]
 
 MIDDLEWARE = [
@@ -200,6 +202,11 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# --- imports --------------------------------------------------------------------------------------------
+# Check a receivable chunk's foreign keys set-based instead of per row (see settle/ledger/bulk.py); needs a
+# PostgreSQL role allowed to set session_replication_role.
+SETTLE_IMPORT_SET_BASED_FK_CHECKS = env_bool("SETTLE_IMPORT_SET_BASED_FK_CHECKS")
+
 # SETTLE_NOW freezes the clock for web and worker processes alike (demos, support reproductions).
 from settle.core.clock import freeze_from_env  # noqa: E402
 
@@ -208,3 +215,10 @@ freeze_from_env()
 # --- web (merchant app shell) ----------------------------------------------------------------------------
 # settle/static is the project's own static folder (settle.css, vendored HTMX); it is not inside an app.
 STATICFILES_DIRS = [BASE_DIR / "settle" / "static"]
+
+# --- apikit ---------------------------------------------------------------------------------------------
+# Problem+json for every error under /api/, then Idempotency-Key on POST under /api/v1/ (inner).
+MIDDLEWARE += [
+    "settle.apikit.middleware.ProblemDetailsMiddleware",
+    "settle.apikit.middleware.IdempotencyMiddleware",
+]

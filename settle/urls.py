@@ -14,5 +14,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
+    path("imports/", include("settle.imports.urls")),
     path("", include("settle.web.urls")),
 ]

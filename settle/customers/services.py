@@ -1,11 +1,14 @@
 """Writes for customers and their contact points. Every input is validated with a field-named error."""
 
-from django.db import transaction
+from contextlib import contextmanager
+
+from django.db import IntegrityError, transaction
 
 from settle.merchants.models import Merchant
 
 from .models import ContactKind, ContactPoint, Customer, CustomerKind
 from .validation import (
+    Conflict,
     FieldError,
     clean_country,
     clean_email,
@@ -61,7 +64,7 @@ def customer_create(
         )
     email = clean_email(email) if email else ""
     phone = clean_phone(phone, cleaned.get("country", "")) if phone else ""
-    with transaction.atomic():
+    with _duplicate_external_id_is_a_conflict(merchant, cleaned), transaction.atomic():
         customer = Customer.objects.create(merchant=merchant, **cleaned)
         if email:
             ContactPoint.objects.create(
@@ -79,8 +82,25 @@ def customer_update(*, customer: Customer, **fields) -> Customer:
     cleaned = _clean_customer_fields(fields)
     for key, value in cleaned.items():
         setattr(customer, key, value)
-    customer.save(update_fields=[*cleaned.keys(), "updated_at"])
+    lookup = {"source": customer.source, "external_id": customer.external_id}
+    with _duplicate_external_id_is_a_conflict(customer.merchant, lookup), transaction.atomic():
+        customer.save(update_fields=[*cleaned.keys(), "updated_at"])
     return customer
+
+
+@contextmanager
+def _duplicate_external_id_is_a_conflict(merchant: Merchant, fields: dict):
+    """Let the unique constraint decide (no check-then-insert race), and name the field when it does."""
+    try:
+        yield
+    except IntegrityError:
+        source, external_id = fields.get("source", "api"), fields.get("external_id", "")
+        if (
+            external_id
+            and Customer.objects.filter(merchant=merchant, source=source, external_id=external_id).exists()
+        ):
+            raise Conflict("external_id", f"a customer {external_id!r} from {source} exists") from None
+        raise
 
 
 def contact_point_add(

@@ -25,6 +25,10 @@ class FieldError(ValueError):
         self.reason = reason
 
 
+class Conflict(FieldError):
+    """The value clashes with an existing row (a duplicate external id): HTTP 409, not 422."""
+
+
 @cache
 def _timezones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())

@@ -23,7 +23,11 @@ def receivable_list(
     status: str = "",
     currency: str = "",
     overdue_on: date | None = None,
+    due_from: date | None = None,
+    due_to: date | None = None,
 ) -> QuerySet:
+    """Receivables of the merchant; `overdue_on` keeps open ones due before that day, `due_from`/`due_to`
+    bound the due date (both inclusive)."""
     qs = Receivable.objects.filter(merchant=merchant)
     if customer_id is not None:
         qs = qs.filter(customer_id=customer_id)
@@ -33,6 +37,10 @@ def receivable_list(
         qs = qs.filter(currency=currency.upper())
     if overdue_on is not None:
         qs = qs.filter(status=ReceivableStatus.OPEN, due_date__lt=overdue_on)
+    if due_from is not None:
+        qs = qs.filter(due_date__gte=due_from)
+    if due_to is not None:
+        qs = qs.filter(due_date__lte=due_to)
     return qs
 
 
@@ -40,24 +48,50 @@ def receivable_get(*, merchant: Merchant, receivable_id: int) -> Receivable:
     return Receivable.objects.select_related("customer").get(merchant=merchant, pk=receivable_id)
 
 
-def payment_list(*, merchant: Merchant, customer_id: int | None = None) -> QuerySet:
+def payment_list(*, merchant: Merchant, customer_id: int | None = None, currency: str = "") -> QuerySet:
     qs = Payment.objects.filter(merchant=merchant)
     if customer_id is not None:
         qs = qs.filter(customer_id=customer_id)
+    if currency:
+        qs = qs.filter(currency=currency.upper())
     return qs
+
+
+def payment_allocations(*, merchant: Merchant, payment_ids: list[int]) -> dict[int, list[tuple[int, int]]]:
+    """Where each payment's money sits now: {payment_id: [(receivable_id, minor), ...]}, in one query.
+
+    Net of refunds and of overpayment moved back to credit, so it always matches the receivables' balances.
+    """
+    rows = (
+        LedgerEntry.objects.filter(merchant=merchant, payment_id__in=payment_ids, receivable__isnull=False)
+        .values_list("payment_id", "receivable_id")
+        .annotate(net=Sum("amount_minor"))
+        .order_by("payment_id", "receivable_id")
+    )
+    result: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for payment_id, receivable_id, net in rows:
+        if net:
+            result[payment_id].append((receivable_id, -net))
+    return result
+
+
+def refund_entries(*, merchant: Merchant, payment_id: int) -> QuerySet:
+    """The refund entries of one payment (one per receivable reopened, one for credit returned)."""
+    from .models import EntryKind
+
+    return LedgerEntry.objects.filter(merchant=merchant, payment_id=payment_id, kind=EntryKind.REFUND)
 
 
 def payment_get(*, merchant: Merchant, payment_id: int) -> Payment:
     return Payment.objects.select_related("customer").get(merchant=merchant, pk=payment_id)
 
 
-def ledger_for_customer(*, merchant: Merchant, customer_id: int) -> QuerySet:
+def ledger_for_customer(*, merchant: Merchant, customer_id: int, currency: str = "") -> QuerySet:
     """The customer's timeline: every entry, oldest first, with its receivable."""
-    return (
-        LedgerEntry.objects.filter(merchant=merchant, customer_id=customer_id)
-        .select_related("receivable")
-        .order_by("effective_at", "id")
-    )
+    qs = LedgerEntry.objects.filter(merchant=merchant, customer_id=customer_id)
+    if currency:
+        qs = qs.filter(currency=currency.upper())
+    return qs.select_related("receivable").order_by("effective_at", "id")
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Writes for tenants, memberships and API keys."""
 
 import hashlib
+import re
 import secrets
 
 from django.contrib.auth import get_user_model
@@ -10,7 +11,7 @@ from django.utils.text import slugify
 from settle.core import clock
 from settle.core.money import validate_currency
 
-from .models import ApiKey, Membership, Merchant, Role
+from .models import AllocationOrder, ApiKey, Membership, Merchant, Role
 
 
 def merchant_create(
@@ -78,42 +79,52 @@ def api_key_revoke(*, merchant: Merchant, key_id: int) -> None:
     )
 
 
-def merchant_settings_update(
-    *,
-    merchant: Merchant,
-    name: str | None = None,
-    timezone: str | None = None,
-    default_currency: str | None = None,
-    allocation_order: str | None = None,
-) -> Merchant:
-    """Change the merchant's own settings; None leaves a field as it is. Bad input raises FieldError.
+_SETTINGS_FIELDS = {
+    "name", "default_currency", "country", "timezone", "locales", "allocation_order", "brand_name",
+    "brand_color", "sender_name", "support_email", "legal_name", "legal_address",
+}  # fmt: skip
 
-    Validation happens before any write, so a bad field never leaves the others half-saved.
-    """
-    from settle.core.money import UnknownCurrency
-    from settle.customers.validation import FieldError, clean_timezone
 
-    from .models import AllocationOrder
+def merchant_settings_update(*, merchant: Merchant, **fields) -> Merchant:
+    """Change the merchant's settings (a manager's or owner's job); every value validated, field-named."""
+    from settle.customers.validation import (
+        FieldError,
+        clean_country,
+        clean_email,
+        clean_locale,
+        clean_timezone,
+    )
 
-    changes: dict[str, str] = {}
-    if name is not None:
-        if not name.strip():
-            raise FieldError("name", "must not be empty")
-        changes["name"] = name.strip()[:200]
-    if timezone is not None:
-        changes["timezone"] = clean_timezone(timezone)
-    if default_currency is not None:
+    unknown = set(fields) - _SETTINGS_FIELDS
+    if unknown:
+        raise FieldError(sorted(unknown)[0], "unknown field")
+    cleaned = dict(fields)
+    if "name" in cleaned and not (cleaned["name"] or "").strip():
+        raise FieldError("name", "must not be empty")
+    if "name" in cleaned:
+        cleaned["name"] = cleaned["name"].strip()[:200]
+    if "default_currency" in cleaned:
         try:
-            changes["default_currency"] = validate_currency(default_currency.strip().upper())
-        except UnknownCurrency as exc:
-            raise FieldError("default_currency", "is not an ISO 4217 currency code") from exc
-    if allocation_order is not None:
-        if allocation_order not in AllocationOrder.values:
-            raise FieldError("allocation_order", f"must be one of {', '.join(AllocationOrder.values)}")
-        changes["allocation_order"] = allocation_order
-    with transaction.atomic():
-        for key, value in changes.items():
-            setattr(merchant, key, value)
-        if changes:
-            merchant.save(update_fields=list(changes))
+            cleaned["default_currency"] = validate_currency(
+                (cleaned["default_currency"] or "").strip().upper()
+            )
+        except ValueError as exc:
+            raise FieldError("default_currency", str(exc)) from None
+    if "country" in cleaned:
+        cleaned["country"] = clean_country(cleaned["country"])
+        if not cleaned["country"]:
+            raise FieldError("country", "must not be empty")
+    if "timezone" in cleaned:
+        cleaned["timezone"] = clean_timezone(cleaned["timezone"])
+    if "locales" in cleaned:
+        cleaned["locales"] = [clean_locale(value, field="locales") for value in cleaned["locales"]]
+    if "allocation_order" in cleaned and cleaned["allocation_order"] not in AllocationOrder.values:
+        raise FieldError("allocation_order", f"must be one of {', '.join(AllocationOrder.values)}")
+    if cleaned.get("support_email"):
+        cleaned["support_email"] = clean_email(cleaned["support_email"], field="support_email")
+    if "brand_color" in cleaned and not re.fullmatch(r"#[0-9a-fA-F]{6}", cleaned["brand_color"] or ""):
+        raise FieldError("brand_color", "must be a hex colour like #2f6f4f")
+    for key, value in cleaned.items():
+        setattr(merchant, key, value)
+    merchant.save(update_fields=list(cleaned))
     return merchant
