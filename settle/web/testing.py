@@ -5,11 +5,15 @@ as another merchant's owner. To fill a path parameter it looks the parameter's n
 a function `make(merchant) -> id` that creates one object of that kind for `merchant` and returns its id.
 A URL whose parameter has no factory FAILS the walk, so pages merged later are covered, not skipped.
 
-To register a parameter from your app, declare it in YOUR AppConfig (like `nav_items` and `worker_jobs`), so
-it is found however the tests are selected:
+To register a parameter from your app, register it once for both walks (pages and API) in your app's
+`testing.py`, which is imported automatically (see settle/apikit/testing.py):
 
-    class CasesConfig(AppConfig):
-        id_factories = {"case_id": "settle.cases.testing.make_case"}   # make_case(merchant) -> int
+    from settle.apikit.testing import register_id_factory
+
+    @register_id_factory("case_id")
+    def make_case(merchant) -> int: ...
+
+or declare it in your AppConfig: `id_factories = {"case_id": "settle.cases.testing.make_case"}`.
 
 Factories use services only (never `objects.create` for domain rows), so the objects are real.
 """
@@ -23,6 +27,7 @@ from itertools import count
 from django.apps import apps
 from django.utils.module_loading import import_string
 
+from settle.apikit.testing import register_id_factory
 from settle.core import clock
 from settle.core.money import Money
 from settle.merchants.models import Merchant
@@ -80,6 +85,17 @@ def make_api_key(merchant: Merchant) -> int:
     return key.pk
 
 
+@register_id_factory("job_id")
+def make_import_job(merchant: Merchant) -> int:
+    """A queued CSV import, for the page and API walks until the imports app registers its own factory."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from settle.imports.services import import_job_create
+
+    upload = SimpleUploadedFile("walk.csv", b"external_id,name\nwalk-1,Walk\n", content_type="text/csv")
+    return import_job_create(merchant=merchant, kind="customers", upload=upload).pk
+
+
 def make_contact_point(merchant: Merchant) -> int:
     from settle.customers.models import ContactPoint
 
@@ -93,12 +109,16 @@ ID_FACTORIES: dict[str, Callable[[Merchant], int]] = {
     "payment_id": make_payment,
     "api_key_id": make_api_key,
     "contact_point_id": make_contact_point,
+    "job_id": make_import_job,
 }
 
 
 def id_factories() -> dict[str, Callable[[Merchant], int]]:
-    """The factories of this module plus those every installed app declares in `AppConfig.id_factories`."""
-    factories = dict(ID_FACTORIES)
+    """Every known factory: this module's, the API walk's registry (`settle.apikit.testing.register_id_factory`
+    in any app's `testing.py`, so one registration serves both walks), and `AppConfig.id_factories`."""
+    from settle.apikit.testing import discover_id_factories
+
+    factories = {**ID_FACTORIES, **discover_id_factories()}
     for config in apps.get_app_configs():
         for name, dotted in getattr(config, "id_factories", {}).items():
             factories[name] = import_string(dotted) if isinstance(dotted, str) else dotted

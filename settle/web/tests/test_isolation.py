@@ -14,6 +14,13 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from settle.web.testing import SKIP_PREFIXES, id_factories
 
+
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp(settings, tmp_path):
+    # Some factories store files (CSV imports): keep them out of ./var.
+    settings.MEDIA_ROOT = tmp_path
+
+
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 
 
@@ -49,9 +56,9 @@ def fill(route: str, merchant) -> str:
         name = match["name"]
         if name not in factories:
             pytest.fail(
-                f"URL {route!r} has the path parameter {name!r} with no factory. Declare one in your AppConfig: "
-                f'id_factories = {{"{name}": "settle.APP.testing.make_x"}} where make_x(merchant) returns the id '
-                "of a new object of that merchant (see settle/web/testing.py)"
+                f"URL {route!r} has the path parameter {name!r} with no factory. Register one in your app's "
+                f'testing.py: @register_id_factory("{name}") def make_x(merchant) -> int (the id of a new object '
+                "of that merchant), or in your AppConfig: id_factories = {...} (see settle/web/testing.py)"
             )
         return str(factories[name](merchant))
 
@@ -125,7 +132,7 @@ def test_a_collector_cannot_change_settings(acme, login_as):
 
 
 def test_a_parameter_without_a_factory_fails_the_walk_with_instructions(acme):
-    with pytest.raises(pytest.fail.Exception, match=r"'widget_id' with no factory.*id_factories"):
+    with pytest.raises(pytest.fail.Exception, match=r"'widget_id' with no factory.*register_id_factory"):
         fill("widgets/<int:widget_id>/", acme)
 
 
