@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "settle.demo",
     "settle.apikit",
     "settle.imports",
+    "settle.workdesk",
 ]
 
 MIDDLEWARE = [
@@ -222,3 +223,9 @@ MIDDLEWARE += [
     "settle.apikit.middleware.ProblemDetailsMiddleware",
     "settle.apikit.middleware.IdempotencyMiddleware",
 ]
+
+# --- communications (outreach) ---------------------------------------------------------------------------
+SETTLE_OUTBOX_BATCH_SIZE = int(os.environ.get("SETTLE_OUTBOX_BATCH_SIZE", "200"))
+SETTLE_MESSAGE_ID_DOMAIN = os.environ.get("SETTLE_MESSAGE_ID_DOMAIN", "settle.invalid")
+TWILIO_BASE_URL = os.environ.get("TWILIO_BASE_URL", "")  # a loopback fake in tests; empty → api.twilio.com
+ANYMAIL = {"WEBHOOK_SECRET": os.environ.get("ANYMAIL_WEBHOOK_SECRET", "")}  # basic auth for tracking webhooks

@@ -15,5 +15,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("imports/", include("settle.imports.urls")),
+    path("outreach/", include("settle.communications.urls")),
     path("", include("settle.web.urls")),
+    path("", include("settle.cases.urls")),
+    path("", include("settle.workdesk.urls")),
 ]

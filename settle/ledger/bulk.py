@@ -253,9 +253,10 @@ def _set_based_fk_checks(cursor, merchant, rows) -> bool:
     customer_ids = list({r[2] for r in rows})
     cursor.execute("SELECT 1 FROM merchants_merchant WHERE id = %s FOR KEY SHARE", [merchant.pk])
     cursor.execute(
-        "SELECT count(*) FROM (SELECT 1 FROM customers_customer WHERE merchant_id = %s AND id = ANY(%s) "
-        "FOR KEY SHARE) AS locked",
-        [merchant.pk, customer_ids],
+        # A join on unnest() probes the primary key once per id; `id = ANY(array)` may scan the merchant's rows.
+        "SELECT count(*) FROM (SELECT 1 FROM unnest(%s::bigint[]) AS wanted(id) JOIN customers_customer c "
+        "ON c.id = wanted.id WHERE c.merchant_id = %s FOR KEY SHARE OF c) AS locked",
+        [customer_ids, merchant.pk],
     )
     if cursor.fetchone()[0] != len(customer_ids):
         raise LedgerError("customer_id", "no such customer")

@@ -1,128 +1,30 @@
-"""Test support for the merchant app: how to make one object of each kind a URL can name.
+"""Test support for the merchant app's tenant-isolation walk (settle/web/tests/test_isolation.py).
 
-The tenant-isolation walk (settle/web/tests/test_isolation.py) visits every merchant-app URL of the resolver
-as another merchant's owner. To fill a path parameter it looks the parameter's name up in `ID_FACTORIES`:
-a function `make(merchant) -> id` that creates one object of that kind for `merchant` and returns its id.
-A URL whose parameter has no factory FAILS the walk, so pages merged later are covered, not skipped.
-
-To register a parameter from your app, register it once for both walks (pages and API) in your app's
-`testing.py`, which is imported automatically (see settle/apikit/testing.py):
-
-    from settle.apikit.testing import register_id_factory
-
-    @register_id_factory("case_id")
-    def make_case(merchant) -> int: ...
-
-or declare it in your AppConfig: `id_factories = {"case_id": "settle.cases.testing.make_case"}`.
-
-Factories use services only (never `objects.create` for domain rows), so the objects are real.
+The walk visits every merchant-app URL of the resolver as another merchant's owner. Path parameters are
+filled from the ONE registry shared with the API walk: `settle.apikit.testing.ID_FACTORIES` (param name →
+`make(merchant) -> id`), which imports every installed app's `testing.py`. A URL whose parameter has no
+factory FAILS the walk, so pages merged later are covered, not skipped. Register yours in
+`settle/<app>/testing.py` with `@register_id_factory("case_id")`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime
 from itertools import count
 
-from django.apps import apps
-from django.utils.module_loading import import_string
-
-from settle.apikit.testing import register_id_factory
-from settle.core import clock
-from settle.core.money import Money
+from settle.apikit.testing import ID_FACTORIES, discover_id_factories, register_id_factory
 from settle.merchants.models import Merchant
+
+__all__ = ["ID_FACTORIES", "SKIP_PREFIXES", "discover_id_factories"]
 
 _serial = count(1)
 
 
-def make_customer(merchant: Merchant) -> int:
-    from settle.customers.services import customer_create
-
-    n = next(_serial)
-    return customer_create(
-        merchant=merchant,
-        name=f"Isolation Probe {n}",
-        country="PL",
-        email=f"probe{n}@example.org",
-        external_id=f"probe-{merchant.pk}-{n}",
-    ).pk
-
-
-def make_receivable(merchant: Merchant) -> int:
-    from settle.customers.models import Customer
-    from settle.ledger.services import receivable_create
-
-    customer = Customer.objects.get(pk=make_customer(merchant))
-    now: datetime = clock.now()
-    return receivable_create(
-        merchant=merchant,
-        customer=customer,
-        external_id=f"probe-r-{next(_serial)}",
-        amount=Money(12_345, merchant.default_currency),
-        due_date=date(now.year, now.month, 1),
-        issued_at=now,
-    ).pk
-
-
-def make_payment(merchant: Merchant) -> int:
-    from settle.customers.models import Customer
-    from settle.ledger.services import payment_record
-
-    customer = Customer.objects.get(pk=make_customer(merchant))
-    payment, _created = payment_record(
-        merchant=merchant,
-        customer=customer,
-        amount=Money(5_000, merchant.default_currency),
-        external_id=f"probe-p-{next(_serial)}",
-    )
-    return payment.pk
-
-
+@register_id_factory("api_key_id")
 def make_api_key(merchant: Merchant) -> int:
     from settle.merchants.services import api_key_create
 
     key, _token = api_key_create(merchant=merchant, name=f"probe {next(_serial)}")
     return key.pk
-
-
-@register_id_factory("job_id")
-def make_import_job(merchant: Merchant) -> int:
-    """A queued CSV import, for the page and API walks until the imports app registers its own factory."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from settle.imports.services import import_job_create
-
-    upload = SimpleUploadedFile("walk.csv", b"external_id,name\nwalk-1,Walk\n", content_type="text/csv")
-    return import_job_create(merchant=merchant, kind="customers", upload=upload).pk
-
-
-def make_contact_point(merchant: Merchant) -> int:
-    from settle.customers.models import ContactPoint
-
-    return ContactPoint.objects.filter(customer_id=make_customer(merchant)).values_list("pk", flat=True)[0]
-
-
-# Path-parameter name → factory. Keep names unambiguous: `customer_id`, not `id` or `pk`.
-ID_FACTORIES: dict[str, Callable[[Merchant], int]] = {
-    "customer_id": make_customer,
-    "receivable_id": make_receivable,
-    "payment_id": make_payment,
-    "api_key_id": make_api_key,
-    "contact_point_id": make_contact_point,
-    "job_id": make_import_job,
-}
-
-
-def id_factories() -> dict[str, Callable[[Merchant], int]]:
-    """Every known factory: this module's, the API walk's registry (`settle.apikit.testing.register_id_factory`
-    in any app's `testing.py`, so one registration serves both walks), and `AppConfig.id_factories`."""
-    from settle.apikit.testing import discover_id_factories
-
-    factories = {**ID_FACTORIES, **discover_id_factories()}
-    for config in apps.get_app_configs():
-        for name, dotted in getattr(config, "id_factories", {}).items():
-            factories[name] = import_string(dotted) if isinstance(dotted, str) else dotted
-    return factories
 
 
 # URL prefixes the walk does not visit, each with its reason. Add yours with a reason if your URLs are not

@@ -1,8 +1,8 @@
 """Tenant isolation and roles over EVERY merchant-app URL of the resolver (issue 3, item 4).
 
 Merchant B's logged-in owner asks for merchant A's objects by id and must get 404 — GET and POST alike — on
-every URL with a path parameter. Parameters are filled by `settle.web.testing.id_factories()` (this module's
-factories plus each AppConfig's `id_factories`); a parameter with no factory fails the walk with instructions, so URLs merged later from other branches are covered too.
+every URL with a path parameter. Parameters are filled by `settle.web.testing.ID_FACTORIES`; a parameter with
+no factory fails the walk with instructions, so URLs merged later from other branches are covered too.
 """
 
 from __future__ import annotations
@@ -12,14 +12,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from settle.web.testing import SKIP_PREFIXES, id_factories
-
-
-@pytest.fixture(autouse=True)
-def _uploads_in_tmp(settings, tmp_path):
-    # Some factories store files (CSV imports): keep them out of ./var.
-    settings.MEDIA_ROOT = tmp_path
-
+from settle.web.testing import ID_FACTORIES, SKIP_PREFIXES, discover_id_factories
 
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 
@@ -50,17 +43,14 @@ def fill(route: str, merchant) -> str:
             f"regex URL {route!r}: use path() with named converters so the isolation walk can fill it"
         )
 
-    factories = id_factories()
-
     def one(match: re.Match) -> str:
         name = match["name"]
-        if name not in factories:
+        if name not in discover_id_factories():
             pytest.fail(
-                f"URL {route!r} has the path parameter {name!r} with no factory. Register one in your app's "
-                f'testing.py: @register_id_factory("{name}") def make_x(merchant) -> int (the id of a new object '
-                "of that merchant), or in your AppConfig: id_factories = {...} (see settle/web/testing.py)"
+                f"URL {route!r} has the path parameter {name!r} with no factory. Register one in "
+                f"settle/<app>/testing.py with @register_id_factory({name!r}) (see settle/apikit/testing.py)"
             )
-        return str(factories[name](merchant))
+        return str(ID_FACTORIES[name](merchant))
 
     return "/" + PARAM.sub(one, route)
 
@@ -93,8 +83,9 @@ def test_pages_without_ids_show_only_the_own_merchants_data(acme, umbrella, logi
     from settle.ledger.models import Payment, Receivable
 
     # A's customers with a payment and an open receivable: they would show on the dashboard and lists.
-    paid = Payment.objects.get(pk=id_factories()["payment_id"](acme)).customer
-    owing = Receivable.objects.get(pk=id_factories()["receivable_id"](acme)).customer
+    discover_id_factories()
+    paid = Payment.objects.get(pk=ID_FACTORIES["payment_id"](acme)).customer
+    owing = Receivable.objects.get(pk=ID_FACTORIES["receivable_id"](acme)).customer
     intruder = login_as(umbrella, "owner")
     for route in merchant_app_routes():
         if PARAM.search(route):
@@ -134,13 +125,3 @@ def test_a_collector_cannot_change_settings(acme, login_as):
 def test_a_parameter_without_a_factory_fails_the_walk_with_instructions(acme):
     with pytest.raises(pytest.fail.Exception, match=r"'widget_id' with no factory.*register_id_factory"):
         fill("widgets/<int:widget_id>/", acme)
-
-
-def test_apps_can_declare_factories_in_their_appconfig(acme, monkeypatch):
-    from django.apps import apps
-
-    config = apps.get_app_config("demo")
-    monkeypatch.setattr(
-        config, "id_factories", {"widget_id": "settle.web.testing.make_api_key"}, raising=False
-    )
-    assert fill("widgets/<int:widget_id>/", acme).startswith("/widgets/")
