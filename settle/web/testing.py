@@ -39,4 +39,13 @@ SKIP_PREFIXES: dict[str, str] = {
     "healthz": "liveness probe",
     "hooks/": "signed inbound webhooks, authenticated by signature not session",
     "switch/": "chooses among the user's own memberships (tested in test_access)",
+    "outreach/anymail/": "email provider webhooks (anymail), authenticated by the provider, not a session",
+    "outreach/sms/": "SMS provider callbacks, authenticated by the provider's signature, not a session",
+    "outreach/unsubscribe/": "the debtor's unsubscribe link, authorised by its signed token",
+}
+
+# POSTs a viewer may make because they write nothing (their view says `write_role=Role.VIEWER`), with why.
+# The walk still requires 403 for every other POST.
+VIEWER_POSTS: dict[str, str] = {
+    "outreach/templates/preview/": "renders a template preview from the posted text; stores nothing",
 }
