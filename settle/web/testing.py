@@ -39,9 +39,9 @@ SKIP_PREFIXES: dict[str, str] = {
     "healthz": "liveness probe",
     "hooks/": "signed inbound webhooks, authenticated by signature not session",
     "switch/": "chooses among the user's own memberships (tested in test_access)",
-    "outreach/anymail/": "email provider webhooks (anymail), authenticated by the provider, not a session",
-    "outreach/sms/": "SMS provider callbacks, authenticated by the provider's signature, not a session",
-    "outreach/unsubscribe/": "the debtor's unsubscribe link, authorised by its signed token",
+    "outreach/unsubscribe/": "public one-click unsubscribe, authenticated by a signed token (outreach tests)",
+    "outreach/sms/": "Twilio webhooks, authenticated by X-Twilio-Signature (outreach tests)",
+    "outreach/anymail/": "anymail's ESP tracking webhooks, authenticated by basic auth",
 }
 
 # POSTs a viewer may make because they write nothing (their view says `write_role=Role.VIEWER`), with why.
