@@ -24,6 +24,7 @@ from settle.communications.models import Message
 from settle.core.money import Money
 from settle.customers.models import ContactPoint, ContactPreference, Customer
 from settle.ledger.models import LedgerEntry, Receivable
+from settle.policy.compliance import zone
 from settle.policy.engine import CaseSnapshot, Decision, ReceivableFact, Rules, decide
 from settle.policy.interest import RateFact
 from settle.policy.reasons import reason
@@ -41,7 +42,7 @@ CONTACT_HORIZON = timedelta(days=31)
 CHANNEL_OF_KIND = {"email": "email", "phone": "sms", "webhook": "webhook", "postal": "letter"}
 COUNTED = ("queued", "sending", "sent", "unknown")
 CASE_FIELDS = ("id", "merchant_id", "customer_id", "currency", "strategy_version_id", "step_index",
-               "paused_until", "segment", "last_step")  # fmt: skip
+               "paused_until", "segment", "last_step", "overdue_since")  # fmt: skip
 
 
 @lru_cache(maxsize=4096)
@@ -162,7 +163,11 @@ def load_snapshots(rows: list[tuple], now: datetime, ctx: TickContext) -> Loaded
         if template == "final_notice" and case_id:
             final_notice[case_id] = min(at, final_notice.get(case_id, at))
     late = dict(
-        _among(Case.objects.filter(opened_at__gte=now - timedelta(days=365)), "customer_id", customer_ids)
+        _among(
+            Case.objects.filter(opened_at__gte=now - timedelta(days=365), overdue_since__isnull=False),
+            "customer_id",
+            customer_ids,
+        )
         .exclude(id__in=case_ids if connection.vendor != "postgresql" else [])
         .extra(
             where=['NOT ("cases_case"."id" = ANY(%s::bigint[]))']
@@ -200,7 +205,8 @@ def load_snapshots(rows: list[tuple], now: datetime, ctx: TickContext) -> Loaded
     pending = {}
     errors: dict[int, str] = {}
     last_steps = {r[0]: r[8] for r in rows}
-    for case_id, merchant_id, customer_id, currency, version_id, step_index, paused_until, _seg, _ls in rows:
+    overdue_since = {r[0]: r[9] for r in rows}
+    for case_id, merchant_id, customer_id, currency, version_id, step_index, paused_until, *_rest in rows:
         try:
             cust = customers[customer_id]
             recs = tuple(receivables.get((customer_id, currency), ()))
@@ -249,7 +255,7 @@ def load_snapshots(rows: list[tuple], now: datetime, ctx: TickContext) -> Loaded
             )  # fmt: skip
             meta[case_id] = {"merchant_id": merchant_id, "customer_id": customer_id, "version_id": version_id,
                              "points": points.get(customer_id, {}), "code": code,
-                             "last_step": last_steps[case_id]}  # fmt: skip
+                             "last_step": last_steps[case_id], "overdue_since": overdue_since[case_id]}  # fmt: skip
         except Exception as exc:
             errors[case_id] = f"{type(exc).__name__}: {exc}"
     return Loaded(snapshots, meta, errors)
@@ -384,23 +390,30 @@ def _loaded(row: dict) -> dict:
 
 
 def _update_cases(rows: list[tuple]) -> None:
-    """rows: (id, step_index, last_step, stage, segment, strategy_version_id, next_check_at, last_error)."""
+    """rows: (id, step_index, last_step, stage, segment, strategy_version_id, next_check_at, last_error,
+    overdue_since)."""
     if not rows:
         return
     if connection.vendor == "postgresql":
         with _server_cursor() as cursor:
             cursor.execute(
                 f"UPDATE {Case._meta.db_table} AS c SET step_index = v.si, last_step = v.ls, stage = v.st, "
-                "segment = v.sg, strategy_version_id = v.sv, next_check_at = v.nc, last_error = v.le "
-                "FROM unnest(%b::bigint[], %b::int[], %b::text[], %b::text[], %b::text[], %b::bigint[], "
-                "%b::timestamptz[], %b::text[]) AS v(id, si, ls, st, sg, sv, nc, le) WHERE c.id = v.id",
+                "segment = v.sg, strategy_version_id = v.sv, next_check_at = v.nc, last_error = v.le, "
+                "overdue_since = v.od FROM unnest(%b::bigint[], %b::int[], %b::text[], %b::text[], %b::text[], "
+                "%b::bigint[], %b::timestamptz[], %b::text[], %b::date[]) AS v(id, si, ls, st, sg, sv, nc, le, od) "
+                "WHERE c.id = v.id",
                 [list(col) for col in zip(*rows, strict=True)],
             )
         return
     objs = [Case(pk=r[0], step_index=r[1], last_step=r[2], stage=r[3], segment=r[4], strategy_version_id=r[5],
-                 next_check_at=r[6], last_error=r[7]) for r in rows]  # fmt: skip
+                 next_check_at=r[6], last_error=r[7], overdue_since=r[8]) for r in rows]  # fmt: skip
     Case.objects.bulk_update(objs, ["step_index", "last_step", "stage", "segment", "strategy_version_id",
-                                    "next_check_at", "last_error"])  # fmt: skip
+                                    "next_check_at", "last_error", "overdue_since"])  # fmt: skip
+
+
+def _overdue_since(snapshot: CaseSnapshot, now: datetime):
+    due = snapshot.oldest_due
+    return due if due is not None and now.astimezone(zone(snapshot.timezone)).date() > due else None
 
 
 def _write(items: list[tuple[Decision, CaseSnapshot, dict]], now: datetime) -> None:
@@ -423,6 +436,7 @@ def _write(items: list[tuple[Decision, CaseSnapshot, dict]], now: datetime) -> N
                 meta["version_id"],
                 next_check,
                 "",
+                meta["overdue_since"] or _overdue_since(snapshot, now),
             )
         )
     _insert_events(events)

@@ -31,6 +31,9 @@ class Case(models.Model):
     paused_until = models.DateTimeField(null=True, blank=True)
     pause_reason = models.CharField(max_length=300, blank=True)
     last_error = models.TextField(blank=True)
+    # Set when the case first runs past its oldest due date: only such cases count as lateness in segments
+    # (a case opens with the first open receivable, so a customer who pays on time also had one).
+    overdue_since = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-opened_at", "-id"]

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from django.apps import apps
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
 from django.utils.text import slugify
 
@@ -126,3 +126,42 @@ def strategy_save(*, merchant, steps: list[dict], at: datetime, strategy: Strate
         strategy.current_version = version
         strategy.save(update_fields=["current_version", "segments"])
     return version
+
+
+def cases_open_missing(*, merchant, pairs: set[tuple[int, str]], at: datetime) -> int:
+    """Open a case for every (customer id, currency) of `pairs` that has none open; returns cases opened.
+
+    The bulk ledger path (imports) calls this in its transaction, so a million imported receivables get their
+    cases in one statement instead of one `case_open` each. Existing open cases are left alone (the partial
+    unique index decides), so calling it twice is harmless.
+    """
+    if not pairs:
+        return 0
+    ordered = sorted(pairs)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO cases_case (merchant_id, customer_id, currency, stage, opened_at, outcome, segment, "
+                "step_index, last_step, pause_reason, last_error, next_check_at) "
+                "SELECT %s, o.cid, o.cur, 'new', %s, '', '', 0, '', '', '', %s "
+                "FROM unnest(%s::bigint[], %s::text[]) AS o(cid, cur) "
+                "ON CONFLICT (customer_id, currency) WHERE closed_at IS NULL DO NOTHING RETURNING id",
+                [merchant.pk, at, at, [p[0] for p in ordered], [p[1] for p in ordered]],
+            )
+            opened = [row[0] for row in cursor.fetchall()]
+    else:
+        have = set(
+            Case.objects.filter(merchant=merchant, closed_at__isnull=True, customer_id__in={c for c, _ in ordered})
+            .values_list("customer_id", "currency")
+        )  # fmt: skip
+        created = Case.objects.bulk_create([
+            Case(merchant=merchant, customer_id=c, currency=cur, opened_at=at, next_check_at=at, stage="new")
+            for c, cur in ordered if (c, cur) not in have
+        ])  # fmt: skip
+        opened = [case.pk for case in created]
+    why = [reason("case_opened", "ledger").as_json()]
+    CaseEvent.objects.bulk_create([
+        CaseEvent(merchant=merchant, case_id=pk, at=at, kind="opened", stage="new", next_check_at=at, reasons=why)
+        for pk in opened
+    ])  # fmt: skip
+    return len(opened)

@@ -1,24 +1,43 @@
-"""Isolation-walk factories for case and strategy ids (see settle/apikit/testing.py)."""
+"""Test support: how to make a case or a strategy of one merchant, for the tenant-isolation walks.
 
-from settle.apikit.testing import ID_FACTORIES, register_id_factory
+Registered with the API walk (`settle.apikit.testing.register_id_factory`, autodiscovered) and the merchant-app
+walk (`settle.web.testing.ID_FACTORIES`, which imports these factories).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from itertools import count
+
+from settle.apikit.testing import register_id_factory
+
+_serial = count(1)
 
 
 @register_id_factory("case_id")
 def make_case(merchant) -> int:
-    from settle.cases.services import case_open
-    from settle.core import clock
-    from settle.ledger.models import Receivable
+    """A real case: the ledger opens it with the customer's first open receivable."""
+    from settle.cases.models import Case
+    from settle.core.money import Money
+    from settle.customers.services import customer_create
+    from settle.ledger.services import receivable_create
 
-    receivable = Receivable.objects.get(pk=ID_FACTORIES["receivable_id"](merchant))
-    return case_open(customer=receivable.customer, currency=receivable.currency, at=clock.now()).pk
+    n = next(_serial)
+    customer = customer_create(merchant=merchant, name=f"Case probe {n}", country="PL",
+                               email=f"case{n}@example.org", external_id=f"case-probe-{merchant.pk}-{n}")  # fmt: skip
+    receivable_create(merchant=merchant, customer=customer, external_id=f"case-probe-r-{merchant.pk}-{n}",
+                      amount=Money(10_000, merchant.default_currency), due_date=date(2026, 11, 1))  # fmt: skip
+    return Case.objects.get(customer=customer, closed_at__isnull=True).pk
 
 
 @register_id_factory("strategy_id")
 def make_strategy(merchant) -> int:
-    from settle.cases.models import StrategyVersion
+    """A merchant's own strategy (the shipped defaults are shared by design, so they are not probes)."""
     from settle.cases.services import strategy_save
     from settle.core import clock
 
-    shipped = StrategyVersion.objects.filter(strategy__merchant__isnull=True).order_by("id").first()
-    version = strategy_save(merchant=merchant, steps=shipped.steps, at=clock.now(), name="Walk strategy")
-    return version.strategy_id
+    steps = [{"key": "r1", "offset_days": 1, "action": "message", "channels": ["email"],
+              "template_key": "reminder_1", "tone": "neutral"}]  # fmt: skip
+    return strategy_save(
+        merchant=merchant, name=f"Probe {next(_serial)}", steps=steps, at=clock.now()
+    ).strategy_id

@@ -74,7 +74,11 @@ def _preview_for(request: HttpRequest, steps_text: str, customer_id: str, terms_
         return {"error": _("Steps are not valid JSON: %(err)s") % {"err": exc}}
     except FieldError as exc:
         return {"error": f"{exc.field}: {exc.reason}"}
-    customer = Customer.objects.filter(merchant=request.merchant, pk=customer_id or 0).first()
+    customer = (
+        Customer.objects.filter(merchant=request.merchant, pk=int(customer_id)).first()
+        if customer_id.isdigit()
+        else None
+    )
     if customer is None:
         return {"error": _("Choose a customer to preview the timeline.")}
     now = clock.now()
@@ -114,9 +118,12 @@ def _preview_for(request: HttpRequest, steps_text: str, customer_id: str, terms_
 
 @merchant_view(role=Role.VIEWER, write_role=Role.MANAGER)
 def strategy_preview(request: HttpRequest) -> HttpResponse:
-    """HTMX partial: the timeline the draft steps would produce for the chosen customer (a read, never a write)."""
-    terms = int(request.POST.get("terms_days") or 30)
-    ctx = _preview_for(request, request.POST.get("steps", ""), request.POST.get("customer", ""), terms)
+    """HTMX partial (GET: it writes nothing): the timeline the draft steps would produce for a customer."""
+    try:
+        terms = int(request.GET.get("terms_days") or 30)
+    except ValueError:
+        terms = 30
+    ctx = _preview_for(request, request.GET.get("steps", ""), request.GET.get("customer", ""), terms)
     return render(request, "cases/_preview.html", ctx)
 
 

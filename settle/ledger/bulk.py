@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
 from settle.cases.models import Case
+from settle.cases.services import cases_open_missing
 from settle.customers.models import Customer
 from settle.merchants.models import Merchant
 
@@ -279,6 +280,7 @@ def _touch_cases_and_find_credit(merchant, owed: set[tuple[int, str]], at) -> se
     """Re-check now the open cases whose debt grew; return the (customer, currency) pairs with credit."""
     if not owed:
         return set()
+    cases_open_missing(merchant=merchant, pairs=owed, at=at)  # customers without an open case get one
     customer_ids = sorted({c for c, _cur in owed})
     if connection.vendor == "postgresql":
         pairs = sorted(owed)

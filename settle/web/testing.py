@@ -50,3 +50,8 @@ SKIP_PREFIXES: dict[str, str] = {
     "outreach/sms/": "Twilio webhooks, authenticated by X-Twilio-Signature (outreach tests)",
     "outreach/anymail/": "anymail's ESP tracking webhooks, authenticated by basic auth",
 }
+
+# The engine's pages (cases, strategies).
+from settle.cases.testing import make_case, make_strategy  # noqa: E402
+
+ID_FACTORIES.update(case_id=make_case, strategy_id=make_strategy)

@@ -231,3 +231,42 @@ def test_business_fees_and_interest_become_itemised_ledger_entries(acme, globex,
     Case.objects.filter(pk=case.pk).update(step_index=fee_index, next_check_at=NOW)
     advance_due_cases(NOW)
     assert LedgerEntry.objects.filter(receivable=receivable, kind__in=["fee", "interest"]).count() == 2
+
+
+def test_only_cases_that_went_overdue_count_as_lateness(acme, alice, overdue, frozen_clock):
+    """Alice paid two earlier orders on time (their cases never went overdue): she is still loyal."""
+    for k, overdue_since in enumerate([None, None]):
+        Case.objects.create(merchant=acme, customer=alice, currency="EUR", opened_at=NOW - timedelta(days=60 + k),
+                            closed_at=NOW - timedelta(days=50), outcome="paid", overdue_since=overdue_since)  # fmt: skip
+    overdue(alice, "inv-1", 10000, date(2026, 11, 20))
+    advance_due_cases(NOW)
+    case = Case.objects.get(customer=alice, closed_at__isnull=True)
+    assert case.segment == "loyal_first_late" and case.overdue_since == date(2026, 11, 20)
+    Case.objects.exclude(pk=case.pk).update(overdue_since=date(2026, 10, 1))
+    Case.objects.filter(pk=case.pk).update(next_check_at=NOW + timedelta(days=3))
+    advance_due_cases(NOW + timedelta(days=3))
+    case.refresh_from_db()
+    assert case.segment == "repeat_late"
+
+
+def test_bulk_imported_receivables_open_one_case_per_customer_and_currency(acme, alice, bogdan, overdue,
+                                                                            frozen_clock):  # fmt: skip
+    from settle.ledger.bulk import receivables_bulk_create
+
+    overdue(alice, "inv-a", 10000, date(2026, 11, 20))  # alice already has an open case
+    existing = Case.objects.get(customer=alice)
+    rows = [
+        (1, "B-1", bogdan.pk, "PLN", 5000, None, date(2026, 11, 20), "", "", ""),
+        (2, "B-2", bogdan.pk, "PLN", 7000, None, date(2026, 11, 25), "", "", ""),
+        (3, "A-2", alice.pk, "PLN", 3000, None, date(2026, 11, 28), "", "", ""),
+    ]
+    receivables_bulk_create(merchant=acme, source="csv", rows=rows, at=NOW)
+    assert Case.objects.filter(customer=alice).get() == existing
+    bogdans = Case.objects.get(customer=bogdan)
+    assert bogdans.next_check_at == NOW and bogdans.events.get().kind == "opened"
+    assert advance_due_cases(NOW) == 2
+    message = Message.objects.get(customer=bogdan)
+    assert [r["number"] for r in message.context["receivables"]] == [
+        "B-1",
+        "B-2",
+    ]  # one message, both invoices

@@ -98,3 +98,24 @@ def test_120_days_nothing_outside_windows_and_no_cap_exceeded(code, tz, kind, ra
             next_check = decision.next_check_at
         now += timedelta(hours=tick_hours)
     assert violations(code, kind, tz, contacts) == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    code=st.sampled_from(CODES), tz=st.sampled_from(ZONES), kind=st.sampled_from(["consumer", "business"]),
+    channel=st.sampled_from(CHANNELS), minutes=st.integers(0, 60 * 24 * 400),
+    history=st.lists(st.tuples(st.integers(-60 * 24 * 30, 60 * 24 * 10), st.sampled_from(CHANNELS)), max_size=12),
+)  # fmt: skip
+def test_a_postponed_moment_is_itself_lawful_and_never_early(code, tz, kind, channel, minutes, history):
+    from settle.policy.compliance import send_time_check
+
+    at = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=minutes)
+    contacts = [(at + timedelta(minutes=m), ch) for m, ch in history]
+    check = send_time_check(jurisdiction=code, debtor_kind=kind, timezone=tz, channel=channel, at=at,
+                            recent_contacts=contacts)  # fmt: skip
+    assert check.not_before is not None and check.not_before >= at
+    assert check.allowed == (check.not_before == at)
+    again = send_time_check(jurisdiction=code, debtor_kind=kind, timezone=tz, channel=channel,
+                            at=check.not_before, recent_contacts=contacts)  # fmt: skip
+    assert again.allowed, (check.not_before, again.reasons)
+    assert [v for v in violations(code, kind, tz, [(check.not_before, channel)]) if v[0] == "window"] == []

@@ -100,7 +100,8 @@ class Command(BaseCommand):
                                     external_id=f"s{i}", orders_count=rng.choice([0, 1, 2, 4, 6, 9, 15]))  # fmt: skip
                 for k in range(rng.choice([0, 0, 0, 1, 2, 3])):  # earlier lateness this year
                     Case.objects.create(merchant=merchant, customer=c, currency="USD", opened_at=START - timedelta(days=30 * (k + 1)),
-                                        closed_at=START - timedelta(days=30 * k + 1), outcome="paid")  # fmt: skip
+                                        closed_at=START - timedelta(days=30 * k + 1), outcome="paid",
+                                        overdue_since=(START - timedelta(days=30 * k + 10)).date())  # fmt: skip
                 for r in range(rng.choice([1, 1, 2, 3])):
                     amount = rng.choice([1500, 4900, 12000, 35000, 90000, 600000])
                     due = (START + timedelta(days=rng.randint(-10, 30))).date()
