@@ -232,10 +232,9 @@ SETTLE_MESSAGE_ID_DOMAIN = os.environ.get("SETTLE_MESSAGE_ID_DOMAIN", "settle.in
 TWILIO_BASE_URL = os.environ.get("TWILIO_BASE_URL", "")  # a loopback fake in tests; empty → api.twilio.com
 ANYMAIL = {"WEBHOOK_SECRET": os.environ.get("ANYMAIL_WEBHOOK_SECRET", "")}  # basic auth for tracking webhooks
 # --- integrations ---------------------------------------------------------------------------------------
-# Fernet key(s) for stored shop credentials, comma-separated (first encrypts). Dev derives one from SECRET_KEY.
+# Fernet key(s) for stored shop credentials, comma-separated (first encrypts); unset: derived from SECRET_KEY.
+# Set it in production, so rotating SECRET_KEY never makes stored shop credentials unreadable.
 SETTLE_SECRETS_KEY = os.environ.get("SETTLE_SECRETS_KEY", "")
-if PRODUCTION and not SETTLE_SECRETS_KEY:
-    raise ImproperlyConfigured("SETTLE_SECRETS_KEY must be set when SETTLE_ENV=production")
 SETTLE_WEBHOOK_MAX_BYTES = int(os.environ.get("SETTLE_WEBHOOK_MAX_BYTES", str(1024 * 1024)))
 SETTLE_WEBHOOK_CONNECTION_TTL = float(os.environ.get("SETTLE_WEBHOOK_CONNECTION_TTL", "5"))
 SETTLE_STRIPE_API_BASE = os.environ.get("SETTLE_STRIPE_API_BASE", "")

@@ -41,3 +41,18 @@ def make_strategy(merchant) -> int:
     return strategy_save(
         merchant=merchant, name=f"Probe {next(_serial)}", steps=steps, at=clock.now()
     ).strategy_id
+
+
+def case_for(*, customer, currency: str, merchant=None, **fields):
+    """The customer's open case in `currency` (the ledger opens it with the first receivable), else a new one;
+    `fields` (opened_at, next_check_at, ...) are set on it. For tests that need a case in a given state."""
+    from settle.cases.models import Case
+
+    case = Case.objects.filter(customer=customer, currency=currency, closed_at__isnull=True).first()
+    if case is None:
+        return Case.objects.create(
+            merchant_id=customer.merchant_id, customer=customer, currency=currency, **fields
+        )
+    Case.objects.filter(pk=case.pk).update(**fields)
+    case.refresh_from_db()
+    return case

@@ -192,6 +192,8 @@ def customer_for(
         try:
             return customer_create(merchant=ctx.merchant, name=name[:200], email=email, phone=phone, **fields)
         except FieldError as exc:
+            if exc.field == "external_id":  # created by another worker at the same moment
+                return Customer.objects.get(merchant=ctx.merchant, source=ctx.source, external_id=external_id)
             if exc.field != "locale":
                 raise MappingError(exc.field, exc.reason) from None
             fields.pop("locale")

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from settle.customers.validation import FieldError
 from settle.merchants.models import Role
@@ -63,22 +62,24 @@ def connections(request):
     })  # fmt: skip
 
 
-@require_POST
 @merchant_view(role=Role.MANAGER, write_role=Role.MANAGER)
 def disconnect(request, connection_id: int):
     connection = get_object_or_404(selectors.connection_list(merchant=request.merchant), pk=connection_id)
+    if request.method != "POST":  # after the lookup: another tenant's id is 404 whatever the method
+        return HttpResponseNotAllowed(["POST"])
     connection_disconnect(connection=connection)
     messages.success(request, _("Disconnected. Its history stays."))
     return redirect("integrations:connections")
 
 
-@require_POST
 @merchant_view(role=Role.MANAGER, write_role=Role.MANAGER)
 def test_connection(request, connection_id: int):
     """Call the source's API once with the stored credentials and say what happened."""
     from .backfill import connection_test
 
     connection = get_object_or_404(selectors.connection_list(merchant=request.merchant), pk=connection_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         messages.success(request, connection_test(connection=connection))
     except Exception as exc:  # noqa: BLE001 - whatever went wrong is what the merchant needs to read
@@ -96,10 +97,11 @@ def events(request):
     })  # fmt: skip
 
 
-@require_POST
 @merchant_view(role=Role.MANAGER, write_role=Role.MANAGER)
 def replay(request, event_id: int):
     event = get_object_or_404(selectors.event_list(merchant=request.merchant), pk=event_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         event_replay(event=event)
     except FieldError as exc:

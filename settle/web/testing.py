@@ -44,14 +44,13 @@ SKIP_PREFIXES: dict[str, str] = {
     "login/": "anonymous page",
     "logout/": "ends the session",
     "healthz": "liveness probe",
+    "outreach/anymail/": "ESP tracking webhooks (django-anymail), authenticated by the ESP's signature",
+    "pay/": "public pay links, authorised by the unguessable message code (tested in integrations)",
+    "outreach/unsubscribe/": "one-click opt-out by signed token, no session (tested in communications)",
+    "outreach/sms/": "Twilio callbacks, authenticated by Twilio's request signature (tested in communications)",
     "hooks/": "signed inbound webhooks, authenticated by signature not session",
     "switch/": "chooses among the user's own memberships (tested in test_access)",
     "outreach/unsubscribe/": "public one-click unsubscribe, authenticated by a signed token (outreach tests)",
     "outreach/sms/": "Twilio webhooks, authenticated by X-Twilio-Signature (outreach tests)",
     "outreach/anymail/": "anymail's ESP tracking webhooks, authenticated by basic auth",
 }
-
-# The engine's pages (cases, strategies).
-from settle.cases.testing import make_case, make_strategy  # noqa: E402
-
-ID_FACTORIES.update(case_id=make_case, strategy_id=make_strategy)

@@ -1,9 +1,9 @@
 """Merchant-app pages: webhook endpoints, the delivery log, resend (manager+)."""
 
 from django.contrib import messages
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from settle.customers.validation import FieldError
 from settle.merchants.models import Role
@@ -31,16 +31,20 @@ def endpoints(request):
     })  # fmt: skip
 
 
-@require_POST
 @merchant_view(role=Role.MANAGER, write_role=Role.MANAGER)
 def disable(request, endpoint_id: int):
-    endpoint_disable(endpoint=get_object_or_404(Endpoint, merchant=request.merchant, pk=endpoint_id))
+    endpoint = get_object_or_404(Endpoint, merchant=request.merchant, pk=endpoint_id)
+    if request.method != "POST":  # after the lookup: another tenant's id is 404 whatever the method
+        return HttpResponseNotAllowed(["POST"])
+    endpoint_disable(endpoint=endpoint)
     return redirect("webhooks_out:endpoints")
 
 
-@require_POST
 @merchant_view(role=Role.MANAGER, write_role=Role.MANAGER)
 def resend(request, delivery_id: int):
-    delivery_resend(delivery=get_object_or_404(Delivery, merchant=request.merchant, pk=delivery_id))
+    delivery = get_object_or_404(Delivery, merchant=request.merchant, pk=delivery_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    delivery_resend(delivery=delivery)
     messages.success(request, _("Queued to send again."))
     return redirect("webhooks_out:endpoints")

@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.core import mail
 
 from settle.cases.engine import advance_due_cases
 from settle.cases.models import Case, CaseEvent, Strategy
@@ -28,7 +29,9 @@ def test_one_worker_iteration_sends_one_reminder_per_customer_not_per_invoice(
     case = Case.objects.get(customer=alice)
     message = Message.objects.get(case=case)
     assert (message.channel, message.template_key, message.tone, message.locale, message.status) == (
-        "email", "reminder_1", "gentle", "pl", "queued")  # fmt: skip
+        "email", "reminder_1", "gentle", "pl", "sent")  # fmt: skip
+    # The same iteration delivered it (tick runs before delivery): one email for two invoices.
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["alicja@example.pl"]
     assert message.not_before == NOW and message.idempotency_key == f"case-{case.pk}-reminder-1-email"
     assert message.context["balance_minor"] == 12500 and message.context["currency"] == "PLN"
     assert [r["number"] for r in message.context["receivables"]] == ["inv-1", "inv-2"]

@@ -3,7 +3,7 @@ from datetime import UTC, date, datetime
 import pytest
 from django.db import connection
 
-from settle.cases.models import Case
+from settle.cases.testing import case_for
 from settle.core.money import Money
 from settle.customers.models import ContactPoint, Customer
 from settle.imports.models import ImportRowError
@@ -121,7 +121,7 @@ def test_new_debt_reaches_open_case_and_uses_customer_credit(acme, run_import, f
     run_import(acme, "customers", CUSTOMERS)
     jan = Customer.objects.get(external_id="c-1")
     payment, _ = payment_record(merchant=acme, customer=jan, amount=Money(3000, "PLN"), external_id="pre-pay")
-    case = Case.objects.create(merchant=acme, customer=jan, currency="PLN", opened_at=frozen_clock.now(),
+    case = case_for(merchant=acme, customer=jan, currency="PLN", opened_at=frozen_clock.now(),
                                next_check_at=datetime(2027, 1, 1, tzinfo=UTC))  # fmt: skip
     assert payment.unallocated_minor == 3000
     job = run_import(acme, "receivables", HEADER + "INV-1,c-1,PLN,100,2026-11-01,,\n")

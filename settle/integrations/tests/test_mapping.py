@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from settle.cases.models import Case
+from settle.cases.testing import case_for
 from settle.integrations.models import InboundEvent, SyncedObject
 from settle.ledger.models import Receivable
 
@@ -52,7 +52,7 @@ def test_shopify_schedule_due_finds_the_order_through_its_terms_and_rechecks_the
     connect("shopify")
     hooks.shopify("orders/create", shopify_order(payment_terms=terms_fixture()))
     hooks.process()
-    case = Case.objects.create(merchant=acme, customer=Receivable.objects.get().customer, currency="USD",
+    case = case_for(merchant=acme, customer=Receivable.objects.get().customer, currency="USD",
                                opened_at=hooks_now(), next_check_at=hooks_now() + timedelta(days=3))  # fmt: skip
     schedule = fixture("shopify-payment_schedules-due-webhook.json")  # names payment_terms_id, no order id
     hooks.shopify("payment_schedules/due", schedule)

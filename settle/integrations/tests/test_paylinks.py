@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from settle.cases.models import Case
+from settle.cases.testing import case_for
 from settle.communications.models import Message
 from settle.core import clock
 from settle.core.money import Money
@@ -25,7 +25,7 @@ def fake_stripe():
 def _case_with_reminders(acme, alice):
     receivable = receivable_create(merchant=acme, customer=alice, external_id="INV-7", amount=Money(12900, "PLN"),
                                    due_date=date(2026, 11, 20), number="INV-7")  # fmt: skip
-    case = Case.objects.create(merchant=acme, customer=alice, currency="PLN", opened_at=clock.now())
+    case = case_for(merchant=acme, customer=alice, currency="PLN", opened_at=clock.now())
     common = {"merchant": acme, "case": case, "customer": alice, "channel": "email", "tone": "gentle",
               "locale": "pl", "context": {"case_id": case.pk, "balance_minor": 12900, "currency": "PLN"}}  # fmt: skip
     sent = Message.objects.create(step_key="r1", template_key="reminder_1", status="sent", sent_at=clock.now(),
@@ -93,9 +93,7 @@ def test_a_shop_order_paid_through_settle_is_marked_paid_in_the_shop(hooks, conn
         hooks.shopify("orders/create", shopify_order())
         hooks.process()
         receivable = hooks_receivable()
-        case = Case.objects.create(
-            merchant=acme, customer=receivable.customer, currency="USD", opened_at=clock.now()
-        )
+        case = case_for(merchant=acme, customer=receivable.customer, currency="USD", opened_at=clock.now())
         message = Message.objects.create(merchant=acme, case=case, customer=receivable.customer, channel="email",
                                          template_key="reminder_1", not_before=clock.now(), status="sent",
                                          idempotency_key=f"case-{case.pk}-r1-email")  # fmt: skip
@@ -129,9 +127,7 @@ def test_woocommerce_merchant_may_use_the_shops_own_checkout(hooks, connect, acm
     hooks.woo("order.created", woo_order())
     hooks.process()
     receivable = hooks_receivable()
-    case = Case.objects.create(
-        merchant=acme, customer=receivable.customer, currency="USD", opened_at=clock.now()
-    )
+    case = case_for(merchant=acme, customer=receivable.customer, currency="USD", opened_at=clock.now())
     message = Message.objects.create(merchant=acme, case=case, customer=receivable.customer, channel="email",
                                      template_key="reminder_1", not_before=clock.now(),
                                      idempotency_key=f"case-{case.pk}-r1-email")  # fmt: skip

@@ -72,7 +72,9 @@ def test_every_url_with_ids_is_404_for_another_merchants_owner(acme, umbrella, l
         url = fill(route, acme)
         for method in ("get", "post"):
             status = getattr(intruder, method)(url).status_code
-            assert status == 404, (
+            # A POST-only view answers GET with 405 for any id, so that says nothing about A's objects.
+            allowed = (404, 405) if method == "get" else (404,)
+            assert status in allowed, (
                 f"{method.upper()} {url} ({route}) as another merchant's owner gave {status}"
             )
         checked.append(route)

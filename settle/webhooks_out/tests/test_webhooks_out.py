@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from settle.cases.models import Case
+from settle.cases.testing import case_for
 from settle.core import clock
 from settle.core.money import Money
 from settle.ledger.services import payment_record, receivable_create
@@ -59,7 +59,7 @@ def test_case_and_payment_facts_are_delivered_signed_once(acme, alice, receiver,
     endpoint, secret = endpoint_create(merchant=acme, url=receiver.url)
     receivable = receivable_create(merchant=acme, customer=alice, external_id="INV-1", amount=Money(5000, "PLN"),
                                    due_date=date(2026, 11, 20))  # fmt: skip
-    Case.objects.create(merchant=acme, customer=alice, currency="PLN", opened_at=clock.now())
+    case_for(merchant=acme, customer=alice, currency="PLN", opened_at=clock.now())
     payment_record(
         merchant=acme, customer=alice, amount=Money(5000, "PLN"), external_id="p-1", receivable=receivable
     )

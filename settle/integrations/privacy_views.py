@@ -1,4 +1,4 @@
-"""Merchant-app pages for data-subject rights: download a customer's export, erase their personal data."""
+"""Merchant-app pages for data-subject rights (services in settle/customers/privacy.py): download a customer's export, erase their personal data."""
 
 import json
 
@@ -7,12 +7,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from settle.customers.models import Customer
+from settle.customers.privacy import customer_erase, customer_export
+from settle.customers.selectors import customer_get
 from settle.merchants.models import Role
 from settle.web.access import merchant_view
-
-from .models import Customer
-from .privacy import customer_erase, customer_export
-from .selectors import customer_get
 
 
 def _customer(request, customer_id: int) -> Customer:
@@ -32,7 +31,7 @@ def privacy(request, customer_id: int):
             customer_erase(customer=customer)
             messages.success(request, _("Personal data erased. The anonymised ledger stays."))
         return redirect("privacy:customer", customer_id=customer.pk)
-    return render(request, "customers/privacy.html", {"customer": customer})
+    return render(request, "integrations/privacy.html", {"customer": customer})
 
 
 @merchant_view(role=Role.MANAGER, write_role=Role.MANAGER)
