@@ -1,8 +1,8 @@
 """Demo data for Settle: the merchant "Acme Outdoor" and 18 months of its customers' orders and payments.
 
-Everything is drawn from one `random.Random(seed)` and Faker instances seeded from it, relative to the
-clock's `now()`: the same seed at the same moment (freeze it with `SETTLE_NOW`) gives identical data, which
-`demo_digest` proves. Customers go through `customer_create` (validation, E.164 phones). The ledger rows take
+Everything is drawn from one `random.Random(seed)` and Faker instances seeded from it, relative to the start
+of the clock's current UTC day: the same seed on the same day (or with the same `SETTLE_NOW`) gives identical
+data, which `demo_digest` proves — on SQLite and PostgreSQL alike. Customers go through `customer_create` (validation, E.164 phones). The ledger rows take
 one of two paths with identical results (a test loads a small demo both ways and compares digests):
 `ServiceWriter` calls the ledger services (receivable_create, payment_record, credit_note_record) row by row;
 `BulkWriter`, the default, builds the same receivables, payments and append-only entries in memory and
@@ -209,7 +209,9 @@ def demo_load(
     for country, (_w, _c, _f, faker_locale, _l, _cities) in COUNTRIES.items():
         fakers[country] = Faker(faker_locale)
         fakers[country].seed_instance(rng.randrange(2**32))
-    now = clock.now()
+    # History is anchored at the start of today (UTC): the same seed gives the same data all day long, and
+    # nothing is dated in the future of the clock.
+    now = clock.now().astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     start = now - timedelta(days=HISTORY_DAYS)
     country_weights = [(c, spec[0]) for c, spec in COUNTRIES.items()]
     with transaction.atomic():

@@ -19,7 +19,9 @@ def _timezone_choices() -> list[tuple[str, str]]:
 class PaymentForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount"), min_value=0, decimal_places=3, max_digits=18)
     currency = forms.ChoiceField(label=_("Currency"))
-    received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}))
+    received_on = forms.DateField(
+        label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     method = forms.CharField(label=_("Method"), max_length=50, required=False)
     reference = forms.CharField(
         label=_("Reference"),

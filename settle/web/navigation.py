@@ -27,7 +27,12 @@ def nav(request):
             url = reverse(name)
         except NoReverseMatch:
             continue
-        active = request.path == url if url == "/" else request.path.startswith(url)
-        items.append({"label": label, "url": url, "active": active})
+        items.append({"label": label, "url": url, "active": False})
+    # The longest matching URL wins, so /settings/api-keys/ marks "API keys", not also "Settings".
+    matching = [
+        i for i in items if (request.path == "/" if i["url"] == "/" else request.path.startswith(i["url"]))
+    ]
+    if matching:
+        max(matching, key=lambda i: len(i["url"]))["active"] = True
     memberships = list(membership.user.memberships.select_related("merchant").order_by("merchant__name"))
     return {"nav_items": items, "current_merchant": membership.merchant, "memberships": memberships}

@@ -6,7 +6,7 @@ take the merchant, so another tenant's id is a 404 exactly like a missing one.
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -19,6 +19,7 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from settle.core import clock
@@ -33,8 +34,17 @@ from settle.merchants.models import ApiKey, Role
 from settle.merchants.services import api_key_create, api_key_revoke, merchant_settings_update
 from settle.web.access import merchant_switch, merchant_view
 from settle.web.forms import ApiKeyForm, MerchantSettingsForm, PaymentForm
+from settle.web.templatetags.settle_format import money
 
 CUSTOMERS_PER_PAGE = 50
+# Aging bucket → (fewest, most) days past due; `None` fewest means not yet due, `None` most means no limit.
+AGING_RANGES = {
+    "current": (None, None),
+    "1_30": (1, 30),
+    "31_60": (31, 60),
+    "61_90": (61, 90),
+    "90_plus": (91, None),
+}
 
 
 def _or_404(selector, **kwargs):
@@ -124,12 +134,31 @@ def customers(request):
     )
     if owing:
         qs = qs.filter(open_count__gt=0)
+    aging = request.GET.get("aging", "")
+    aging_currency = request.GET.get("currency", "").upper()[:3]
+    if aging in AGING_RANGES:
+        # Customers with an open receivable in this aging bucket (the dashboard links here).
+        newest, oldest = AGING_RANGES[aging]
+        due = ledger.receivable_list(merchant=merchant, status=ReceivableStatus.OPEN, currency=aging_currency)
+        if newest is not None:
+            due = due.filter(due_date__lte=today - timedelta(days=newest))
+        else:
+            due = due.filter(due_date__gte=today)
+        if oldest is not None:
+            due = due.filter(due_date__gte=today - timedelta(days=oldest))
+        qs = qs.filter(pk__in=due.values("customer_id"))
+    else:
+        aging = ""
     page = Paginator(qs, CUSTOMERS_PER_PAGE).get_page(request.GET.get("page"))
     balances = ledger.open_balances_by_customer(merchant=merchant, customer_ids=[c.pk for c in page])
     for customer in page:
         customer.open_balances = balances.get(customer.pk, [])
     countries = (
-        customer_list(merchant=merchant).exclude(country="").values_list("country", flat=True).distinct()
+        customer_list(merchant=merchant)
+        .exclude(country="")
+        .order_by("country")
+        .values_list("country", flat=True)
+        .distinct()
     )
     query = request.GET.copy()
     query.pop("page", None)
@@ -139,7 +168,10 @@ def customers(request):
         "country": country.upper(),
         "kind": kind,
         "owing": owing,
-        "countries": sorted(countries),
+        "aging": aging,
+        "aging_label": bucket_labels().get(aging, ""),
+        "aging_currency": aging_currency,
+        "countries": list(countries),
         "kinds": CustomerKind.choices,
         "query": query.urlencode(),
     }
@@ -222,7 +254,9 @@ def payment_new(request, customer_id: int):
             form.add_error(field, exc.reason)
         else:
             if created:
-                messages.success(request, _("Payment of %(amount)s recorded.") % {"amount": payment.amount})
+                messages.success(
+                    request, _("Payment of %(amount)s recorded.") % {"amount": money(payment.amount)}
+                )
             else:
                 messages.info(request, _("This payment was already recorded; nothing changed."))
             return redirect("web:customer", customer_id=customer.pk)
@@ -251,6 +285,7 @@ def merchant_settings(request):
 
 
 @merchant_view(role=Role.OWNER, write_role=Role.OWNER)
+@never_cache  # the response may carry a secret: no browser or proxy may keep it
 def api_keys(request):
     """List keys and create one; the secret is shown on this response only and never stored."""
     merchant = request.merchant

@@ -3,6 +3,7 @@
 from collections import Counter
 from datetime import timedelta
 
+import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db.models import Count, Q
@@ -14,9 +15,9 @@ from settle.ledger.services import ledger_verify
 
 
 def test_same_seed_same_data_and_the_bulk_path_equals_the_services(frozen_clock, db):
-    bulk = demo_load(seed=7, customers=40, slug="bulk", logins=False)
-    services = demo_load(seed=7, customers=40, slug="services", logins=False, bulk=False)
-    other = demo_load(seed=8, customers=40, slug="other", logins=False)
+    bulk = demo_load(seed=7, customers=25, slug="bulk", logins=False)
+    services = demo_load(seed=7, customers=25, slug="services", logins=False, bulk=False)
+    other = demo_load(seed=8, customers=25, slug="other", logins=False)
     assert bulk.digest == services.digest == demo_digest(services.merchant)
     assert other.digest != bulk.digest
     assert ledger_verify(merchant=bulk.merchant) == [] and ledger_verify(merchant=services.merchant) == []
@@ -29,6 +30,7 @@ def test_same_seed_same_data_and_the_bulk_path_equals_the_services(frozen_clock,
         assert rows[0] == rows[1]
 
 
+@pytest.mark.slow
 def test_full_demo_has_the_promised_size_and_shapes(frozen_clock, db):
     result = demo_load(seed=1)
     merchant = result.merchant

@@ -1,4 +1,4 @@
-"""A real browser through the merchant app: sign in, read the aging, switch to Polish, open a customer.
+"""A real browser through the merchant app: sign in, read the aging, switch to Polish, search, open a customer.
 
 Drives Debian's chromium (never a downloaded browser). `make test` installs it with apt where it can; without
 it the test is skipped locally and fails under CI=true, so CI never passes without having run it.
@@ -62,6 +62,11 @@ def test_sign_in_read_aging_switch_to_polish_and_open_a_customer(
     assert page.get_by_role("columnheader", name="Ponad 90 dni").first.is_visible()
 
     page.get_by_role("link", name="Klienci").click()
+    rows = page.locator("#customer-results tbody tr")
+    assert rows.count() == 3
+    page.get_by_label("Szukaj").fill("bogd")  # HTMX swaps in the matching rows without a page load
+    page.wait_for_function("document.querySelectorAll('#customer-results tbody tr').length === 1")
+    assert "q=bogd" in page.url
     page.get_by_role("link", name="Bogdan Ivanov").click()
     page.get_by_role("heading", name="Bogdan Ivanov").wait_for()
     assert page.get_by_role("link", name="Zapisz płatność").is_visible()

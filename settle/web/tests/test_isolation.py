@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
-from settle.web.testing import ID_FACTORIES, SKIP_PREFIXES, discover_id_factories
+from settle.web.testing import ID_FACTORIES, SKIP_PREFIXES, VIEWER_POSTS, discover_id_factories
 
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 
@@ -102,6 +102,10 @@ def test_pages_without_ids_show_only_the_own_merchants_data(acme, umbrella, logi
 def test_a_viewer_gets_403_on_every_post(acme, login_as, frozen_clock):
     viewer = login_as(acme, "viewer")
     for route in merchant_app_routes():
+        if route in VIEWER_POSTS:
+            roles = getattr(resolve("/" + route).func, "settle_roles", None)
+            assert roles is not None and roles[1] == "viewer", f"{route} is in VIEWER_POSTS but needs {roles}"
+            continue
         url = fill(route, acme)
         status = viewer.post(url, {"name": "x", "amount": "1", "reference": "x"}).status_code
         assert status == 403, f"POST {url} as a viewer gave {status}"
@@ -122,3 +126,8 @@ def test_a_collector_cannot_change_settings(acme, login_as):
     acme.refresh_from_db()
     assert (acme.name, acme.default_currency, acme.timezone) == ("Acme Outdoor", "PLN", "Europe/Warsaw")
     assert collector.get("/settings/api-keys/").status_code == 403
+
+
+def test_a_parameter_without_a_factory_fails_the_walk_with_instructions(acme):
+    with pytest.raises(pytest.fail.Exception, match=r"'widget_id' with no factory.*register_id_factory"):
+        fill("widgets/<int:widget_id>/", acme)

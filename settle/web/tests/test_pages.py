@@ -80,7 +80,9 @@ def test_receivable_page_lists_its_entries(acme, acme_book, login_as):
 
 def test_collector_records_a_payment_once(acme, acme_book, alice, login_as):
     client = login_as(acme, "collector")
-    assert client.get(f"/customers/{alice.pk}/payments/new/").status_code == 200
+    for language in ("en", "pl", "de"):  # <input type="date"> only takes ISO dates, in every language
+        page = client.get(f"/customers/{alice.pk}/payments/new/", HTTP_ACCEPT_LANGUAGE=language)
+        assert 'type="date" value="2026-12-01"' in page.content.decode().replace('name="received_on" ', "")
     form = {"amount": "250.00", "currency": "PLN", "received_on": "2026-11-30", "method": "bank transfer",
             "reference": "PKO-77", "receivable": ""}  # fmt: skip
     response = client.post(f"/customers/{alice.pk}/payments/new/", form)
@@ -146,6 +148,7 @@ def test_owner_creates_a_key_shown_once_and_revokes_it(acme, login_as):
     response = owner.post("/settings/api-keys/", {"name": "Shop sync", "role": "collector"})
     token = response.context["token"]
     assert token.startswith("sk_") and token in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
     key = ApiKey.objects.get(merchant=acme, name="Shop sync")
     assert key.role == "collector" and token not in owner.get("/settings/api-keys/").content.decode()
     assert api_key_authenticate(token) == key
@@ -159,3 +162,48 @@ def test_the_stylesheet_and_htmx_are_served(client, db):
 
     for name in ("settle/settle.css", "settle/htmx-2.0.11.min.js"):
         assert finders.find(name), f"{name} is not found by the static files finders"
+
+
+def test_navigation_marks_one_page_and_hides_what_the_role_cannot_use(acme, login_as):
+    owner = login_as(acme, "owner")
+    items = owner.get("/settings/api-keys/").context["nav_items"]
+    assert [(i["label"], i["active"]) for i in items if i["active"]] == [("API keys", True)]
+    labels = [str(i["label"]) for i in login_as(acme, "viewer").get("/").context["nav_items"]]
+    assert "Dashboard" in labels and "Customers" in labels
+    assert "Settings" not in labels and "API keys" not in labels
+
+
+def test_country_filter_offers_each_country_once(acme, acme_book, login_as):
+    from settle.customers.services import customer_create
+
+    customer_create(merchant=acme, name="Zofia Nowak", country="PL", external_id="z-1")
+    assert login_as(acme, "viewer").get("/customers/").context["countries"] == ["DE", "PL", "RU"]
+
+
+def test_list_pages_do_not_query_per_row(acme, acme_book, login_as, django_assert_max_num_queries):
+    from settle.customers.services import customer_create
+
+    for n in range(30):
+        customer_create(
+            merchant=acme, name=f"Row {n}", country="DE", email=f"r{n}@example.org", external_id=f"r{n}"
+        )
+    client = login_as(acme, "viewer")
+    client.get("/")  # warm the session
+    with django_assert_max_num_queries(12):
+        assert client.get("/customers/").status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get("/").status_code == 200
+
+
+def test_dashboard_buckets_link_to_the_customers_in_them(acme, acme_book, login_as):
+    client = login_as(acme, "viewer")
+    assert "/customers/?aging=61_90&amp;currency=PLN" in client.get("/").content.decode()
+    names = {
+        (bucket, currency): [c.name for c in client.get(f"/customers/?aging={bucket}&currency={currency}").context["page"]]
+        for bucket, currency in [("current", "PLN"), ("1_30", "PLN"), ("61_90", "PLN"), ("90_plus", "PLN"),
+                                 ("1_30", "EUR"), ("31_60", "EUR")]
+    }  # fmt: skip
+    assert names == {
+        ("current", "PLN"): ["Alicja Nowak"], ("1_30", "PLN"): ["Alicja Nowak"], ("61_90", "PLN"): ["Bogdan Ivanov"],
+        ("90_plus", "PLN"): ["Bogdan Ivanov"], ("1_30", "EUR"): ["Globex GmbH"], ("31_60", "EUR"): [],
+    }  # fmt: skip

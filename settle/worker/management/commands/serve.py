@@ -20,6 +20,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         signal.signal(signal.SIGTERM, _stop_on_sigterm)
+        # Ctrl-C must stop us even when started from a shell that ignores SIGINT for background jobs.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         worker = subprocess.Popen([sys.executable, "manage.py", "runworker"], env=os.environ.copy())
         self.stdout.write(f"Settle is running at http://{options['addr']}/  (worker pid {worker.pid})")
         self.stdout.write("Demo login: demo / settle-demo  (viewer: demo-viewer / settle-demo)")
@@ -29,6 +31,10 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
+            # Ctrl-C and `timeout` signal the whole process group: the worker got its own signal, and a
+            # second one here must not interrupt the wait for it.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
             if worker.poll() is None:
                 worker.send_signal(signal.SIGTERM)
             try:
