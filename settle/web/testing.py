@@ -105,4 +105,7 @@ SKIP_PREFIXES: dict[str, str] = {
     "healthz": "liveness probe",
     "hooks/": "signed inbound webhooks, authenticated by signature not session",
     "switch/": "chooses among the user's own memberships (tested in test_access)",
+    "outreach/unsubscribe/": "public one-click unsubscribe, authenticated by a signed token (outreach tests)",
+    "outreach/sms/": "Twilio webhooks, authenticated by X-Twilio-Signature (outreach tests)",
+    "outreach/anymail/": "anymail's ESP tracking webhooks, authenticated by basic auth",
 }
