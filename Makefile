@@ -54,6 +54,7 @@ format:
 
 check-deploy: install
 	SETTLE_ENV=production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=settle.example.com \
+		SETTLE_SECRETS_KEY=$$(head -c 32 /dev/urandom | base64 | tr '+/' '-_') \
 		$(PY) manage.py check --deploy --fail-level WARNING
 
 clean:

@@ -93,9 +93,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from settle.core import clock
-    from settle.imports.models import ImportJob
-    from settle.imports.services import import_stream
+    from settle.imports.services import import_job_start, import_stream
     from settle.merchants.services import merchant_create
 
     call_command("migrate", verbosity=0)
@@ -109,9 +107,9 @@ def main() -> None:
               f"({rpath.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.1f}s")  # fmt: skip
 
         def run(kind: str, path: Path, profile: bool = False):
-            job = ImportJob.objects.create(merchant=merchant, kind=kind, filename=path.name,
-                                           size_bytes=path.stat().st_size, status="running",
-                                           created_at=clock.now())  # fmt: skip
+            job = import_job_start(
+                merchant=merchant, kind=kind, filename=path.name, size_bytes=path.stat().st_size
+            )
             reset_peak_rss()
             profiler = None
             if profile:

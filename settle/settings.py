@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "settle.demo",
     "settle.apikit",
     "settle.imports",
+    "settle.workdesk",
+    "settle.integrations",
+    "settle.webhooks_out",
 ]
 
 MIDDLEWARE = [
@@ -228,3 +231,11 @@ SETTLE_OUTBOX_BATCH_SIZE = int(os.environ.get("SETTLE_OUTBOX_BATCH_SIZE", "200")
 SETTLE_MESSAGE_ID_DOMAIN = os.environ.get("SETTLE_MESSAGE_ID_DOMAIN", "settle.invalid")
 TWILIO_BASE_URL = os.environ.get("TWILIO_BASE_URL", "")  # a loopback fake in tests; empty → api.twilio.com
 ANYMAIL = {"WEBHOOK_SECRET": os.environ.get("ANYMAIL_WEBHOOK_SECRET", "")}  # basic auth for tracking webhooks
+# --- integrations ---------------------------------------------------------------------------------------
+# Fernet key(s) for stored shop credentials, comma-separated (first encrypts); unset: derived from SECRET_KEY.
+# Set it in production, so rotating SECRET_KEY never makes stored shop credentials unreadable.
+SETTLE_SECRETS_KEY = os.environ.get("SETTLE_SECRETS_KEY", "")
+SETTLE_WEBHOOK_MAX_BYTES = int(os.environ.get("SETTLE_WEBHOOK_MAX_BYTES", str(1024 * 1024)))
+SETTLE_WEBHOOK_CONNECTION_TTL = float(os.environ.get("SETTLE_WEBHOOK_CONNECTION_TTL", "5"))
+SETTLE_STRIPE_API_BASE = os.environ.get("SETTLE_STRIPE_API_BASE", "")
+SETTLE_RECONCILE_MINUTES = int(os.environ.get("SETTLE_RECONCILE_MINUTES", "60"))

@@ -16,5 +16,10 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("imports/", include("settle.imports.urls")),
     path("outreach/", include("settle.communications.urls")),
+    path("", include("settle.integrations.urls")),
+    path("integrations/webhooks/", include("settle.webhooks_out.urls")),
+    path("customers/", include("settle.integrations.privacy_urls")),
     path("", include("settle.web.urls")),
+    path("", include("settle.cases.urls")),
+    path("", include("settle.workdesk.urls")),
 ]

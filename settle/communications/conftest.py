@@ -15,6 +15,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from settle.cases.models import Case
+from settle.cases.testing import case_for
 from settle.communications.models import Message
 
 
@@ -77,7 +78,7 @@ def make_message(acme):
         if case is None:
             receivable_create(merchant=customer.merchant, customer=customer, external_id=f"inv-{customer.pk}-{n}",
                               amount=Money(amount, "PLN"), due_date=date(2026, 11, 14), number=f"#10{n:02d}")  # fmt: skip
-            case = Case.objects.create(merchant=customer.merchant, customer=customer, currency="PLN",
+            case = case_for(merchant=customer.merchant, customer=customer, currency="PLN",
                                        opened_at=at)  # fmt: skip
         context = {
             "currency": "PLN", "balance_minor": amount, "due_date": "2026-11-14",

@@ -78,7 +78,7 @@ def _preview(merchant, key, tone, locale, wording):
         return {"error": str(exc)}
 
 
-@merchant_view(role=Role.VIEWER, write_role=Role.COLLECTOR)  # editing is for those who may send
+@merchant_view(role=Role.VIEWER, write_role=Role.MANAGER)  # writes nothing, but previewing is part of editing
 @require_POST
 def preview(request):
     """HTMX: re-render the preview from the editor's current text, without saving."""

@@ -2,17 +2,18 @@
 
 from datetime import datetime
 
-from .services import import_job_claim, import_job_run
+from .services import WORKER_SECONDS, import_job_claim, import_job_run
 
 
 def process_uploaded_imports(now: datetime) -> int:
-    """Run one claimed upload to its end; returns the data rows processed (0 when nothing was queued)."""
+    """Run one claimed upload for up to WORKER_SECONDS (a longer one is requeued and resumed next time);
+    returns the rows processed, at least 1 when a job ran (0 when nothing was queued)."""
     job = import_job_claim(now=now)
     if job is None:
         return 0
     before = job.rows_done
     try:
-        job = import_job_run(job=job)
+        job = import_job_run(job=job, seconds=WORKER_SECONDS)
     except Exception:
         from .services import _finish
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import time
 import zoneinfo
 from collections.abc import Callable
 from datetime import timedelta
@@ -36,6 +37,7 @@ log = logging.getLogger("settle.imports")
 
 CHUNK_ROWS = 50_000
 LEASE = timedelta(minutes=10)
+WORKER_SECONDS = 20.0  # per worker iteration; a bigger file continues in the next one
 MAX_LINE = 1_000_000  # a header longer than this is not a CSV header
 
 
@@ -83,6 +85,17 @@ def import_job_create(*, merchant: Merchant, kind: str, upload: UploadedFile, us
     return job
 
 
+def import_job_start(*, merchant: Merchant, kind: str, filename: str, size_bytes: int = 0) -> ImportJob:
+    """A job for a file imported inline (the CLI, the bench): running from the start, no stored copy."""
+    if kind not in KINDS:
+        raise FieldError("kind", f"must be one of {', '.join(KINDS)}")
+    now = clock.now()
+    return ImportJob.objects.create(
+        merchant=merchant, kind=kind, filename=filename[-255:], size_bytes=size_bytes,
+        status=ImportStatus.RUNNING, created_at=now, started_at=now, heartbeat_at=now,
+    )  # fmt: skip
+
+
 def import_job_claim(*, now) -> ImportJob | None:
     """Claim the oldest queued job (or one whose worker stopped beating) with a conditional UPDATE."""
     stale = now - LEASE
@@ -99,14 +112,24 @@ def import_job_claim(*, now) -> ImportJob | None:
     return None
 
 
-def import_job_run(*, job: ImportJob, chunk_rows: int = CHUNK_ROWS) -> ImportJob:
-    """Process a stored upload; the job ends done, refused (wrong header) or failed (unreadable file)."""
+def import_job_run(
+    *, job: ImportJob, chunk_rows: int | None = None, seconds: float | None = None
+) -> ImportJob:
+    """Process a stored upload; the job ends done, refused (wrong header) or failed (unreadable file) — or,
+    given `seconds`, goes back to the queue after the first chunk that ends past that budget, so one big file
+    never holds up the rest of the worker's iteration (the next claim resumes after the committed rows)."""
     with job.file.open("rb") as stream:
-        return import_stream(job=job, stream=stream, chunk_rows=chunk_rows)
+        until = time.monotonic() + seconds if seconds is not None else None
+        return import_stream(job=job, stream=stream, chunk_rows=chunk_rows or CHUNK_ROWS, until=until)
 
 
 def import_stream(
-    *, job: ImportJob, stream: BinaryIO, chunk_rows: int = CHUNK_ROWS, progress: Callable | None = None
+    *,
+    job: ImportJob,
+    stream: BinaryIO,
+    chunk_rows: int = CHUNK_ROWS,
+    progress: Callable | None = None,
+    until: float | None = None,
 ) -> ImportJob:
     """Import a CSV byte stream for `job` (already saved), chunk by chunk; resumes after `job.rows_done`.
 
@@ -135,11 +158,11 @@ def import_stream(
                 if skip:
                     skip -= 1
                     continue
-                count += 1
-                if len(cells) != width and any(cells):
+                count += 1  # blank lines count as read too, so a resumed run skips exactly what was done
+                if not any(cells):
+                    pass
+                elif len(cells) != width:
                     bad.append((row_no, "(row)", f"has {len(cells)} cells; the header has {width}"))
-                elif not any(cells):
-                    count -= 1  # blank lines are not rows
                 else:
                     try:
                         good.append(parser.parse(cells, row_no))
@@ -156,6 +179,12 @@ def import_stream(
             _commit_chunk(job, writer, good, bad, count, stream.tell())
             if progress is not None:
                 progress(job)
+            if until is not None and time.monotonic() > until:
+                ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING).update(
+                    status=ImportStatus.QUEUED
+                )
+                job.refresh_from_db()
+                return job
     except (UnicodeDecodeError, csv.Error) as exc:
         reason = (
             "the file is not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else f"unreadable CSV: {exc}"

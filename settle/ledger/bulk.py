@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
 from settle.cases.models import Case
+from settle.cases.services import cases_open_missing
 from settle.customers.models import Customer
 from settle.merchants.models import Merchant
 
@@ -253,9 +254,10 @@ def _set_based_fk_checks(cursor, merchant, rows) -> bool:
     customer_ids = list({r[2] for r in rows})
     cursor.execute("SELECT 1 FROM merchants_merchant WHERE id = %s FOR KEY SHARE", [merchant.pk])
     cursor.execute(
-        "SELECT count(*) FROM (SELECT 1 FROM customers_customer WHERE merchant_id = %s AND id = ANY(%s) "
-        "FOR KEY SHARE) AS locked",
-        [merchant.pk, customer_ids],
+        # A join on unnest() probes the primary key once per id; `id = ANY(array)` may scan the merchant's rows.
+        "SELECT count(*) FROM (SELECT 1 FROM unnest(%s::bigint[]) AS wanted(id) JOIN customers_customer c "
+        "ON c.id = wanted.id WHERE c.merchant_id = %s FOR KEY SHARE OF c) AS locked",
+        [customer_ids, merchant.pk],
     )
     if cursor.fetchone()[0] != len(customer_ids):
         raise LedgerError("customer_id", "no such customer")
@@ -278,6 +280,7 @@ def _touch_cases_and_find_credit(merchant, owed: set[tuple[int, str]], at) -> se
     """Re-check now the open cases whose debt grew; return the (customer, currency) pairs with credit."""
     if not owed:
         return set()
+    cases_open_missing(merchant=merchant, pairs=owed, at=at)  # customers without an open case get one
     customer_ids = sorted({c for c, _cur in owed})
     if connection.vendor == "postgresql":
         pairs = sorted(owed)

@@ -7,9 +7,8 @@ from settle.ledger.services import payment_record, receivable_create
 
 
 def open_case_with_queued_reminder(merchant, customer, at):
-    case = Case.objects.create(
-        merchant=merchant, customer=customer, currency="PLN", opened_at=at, next_check_at=at
-    )
+    # The ledger opens the case with the first receivable (case_open); later ones join it.
+    case = Case.objects.get(customer=customer, currency="PLN", closed_at__isnull=True)
     message = Message.objects.create(
         merchant=merchant, case=case, customer=customer, channel="email", template_key="reminder_1",
         idempotency_key=f"case-{case.pk}-reminder_1-email", not_before=at,

@@ -2,21 +2,15 @@ import io
 
 import pytest
 
-from settle.core import clock
-from settle.imports.models import ImportJob
-
 
 @pytest.fixture
 def run_import():
     """`run_import(merchant, kind, text, chunk_rows=...)` → the finished ImportJob (inline, like the CLI)."""
-    from settle.imports.services import import_stream
+    from settle.imports.services import import_job_start, import_stream
 
     def run(merchant, kind, text, chunk_rows=1000):
         data = text.encode() if isinstance(text, str) else text
-        job = ImportJob.objects.create(
-            merchant=merchant, kind=kind, filename=f"{kind}.csv", size_bytes=len(data), status="running",
-            created_at=clock.now(),
-        )  # fmt: skip
+        job = import_job_start(merchant=merchant, kind=kind, filename=f"{kind}.csv", size_bytes=len(data))
         return import_stream(job=job, stream=io.BytesIO(data), chunk_rows=chunk_rows)
 
     return run

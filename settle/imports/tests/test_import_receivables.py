@@ -3,7 +3,7 @@ from datetime import UTC, date, datetime
 import pytest
 from django.db import connection
 
-from settle.cases.models import Case
+from settle.cases.testing import case_for
 from settle.core.money import Money
 from settle.customers.models import ContactPoint, Customer
 from settle.imports.models import ImportRowError
@@ -121,7 +121,7 @@ def test_new_debt_reaches_open_case_and_uses_customer_credit(acme, run_import, f
     run_import(acme, "customers", CUSTOMERS)
     jan = Customer.objects.get(external_id="c-1")
     payment, _ = payment_record(merchant=acme, customer=jan, amount=Money(3000, "PLN"), external_id="pre-pay")
-    case = Case.objects.create(merchant=acme, customer=jan, currency="PLN", opened_at=frozen_clock.now(),
+    case = case_for(merchant=acme, customer=jan, currency="PLN", opened_at=frozen_clock.now(),
                                next_check_at=datetime(2027, 1, 1, tzinfo=UTC))  # fmt: skip
     assert payment.unallocated_minor == 3000
     job = run_import(acme, "receivables", HEADER + "INV-1,c-1,PLN,100,2026-11-01,,\n")
@@ -225,3 +225,13 @@ def test_set_based_fk_checks_store_the_same_and_keep_the_ledger_append_only(
     with pytest.raises(LedgerError):
         receivables_bulk_create(merchant=acme, source="csv", rows=[row], at=frozen_clock.now())
     assert not Receivable.objects.filter(external_id="INV-9").exists()
+
+
+def test_a_file_that_is_not_utf8_stops_with_a_clear_message(acme, run_import, frozen_clock):
+    good = "".join(f"c-{i},Customer {i},PL,,,pl\n" for i in range(3, 1003))
+    data = (CUSTOMERS + good).encode() + "c-9999,Jürgen Groß,DE,,,de\n".encode("latin-1")
+    job = run_import(acme, "customers", data, chunk_rows=100)
+    assert job.status == "failed"
+    assert job.message.startswith("the file is not UTF-8 text (after row")
+    assert job.created_count == job.rows_done >= 100  # chunks committed before the bad bytes stay
+    assert run_import(acme, "customers", "caf\xe9".encode("latin-1") + b",name\n").status == "refused"

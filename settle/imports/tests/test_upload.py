@@ -146,3 +146,20 @@ def test_stale_running_job_resumes_after_committed_rows(acme, api_as, media, fro
 def test_page_speaks_polish(acme, login_as):
     page = login_as(acme, "manager").get("/imports/", HTTP_ACCEPT_LANGUAGE="pl")
     assert "Prześlij plik CSV" in page.content.decode()
+
+
+def test_a_big_upload_is_spread_over_worker_iterations(acme, api_as, media, frozen_clock, monkeypatch):
+    from settle.imports import jobs, services
+
+    monkeypatch.setattr(jobs, "WORKER_SECONDS", -1.0)  # every chunk is past the budget
+    monkeypatch.setattr(services, "CHUNK_ROWS", 1)
+    text = CUSTOMERS + "\n" + "c-3,Ola Nowak,PL,,,pl\n"  # with a blank line in the middle
+    upload(api_as(acme, "manager"), "customers", text)
+    job = ImportJob.objects.get()
+    seen = []
+    while process_uploaded_imports(frozen_clock.now()):
+        job.refresh_from_db()
+        seen.append((job.status, job.rows_done))
+    assert seen == [("queued", 1), ("queued", 2), ("queued", 3), ("queued", 4), ("done", 4)]
+    assert (job.created_count, job.error_count) == (3, 0)
+    assert sorted(acme.customers.values_list("external_id", flat=True)) == ["c-1", "c-2", "c-3"]

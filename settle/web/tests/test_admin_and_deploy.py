@@ -34,6 +34,7 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
         "SETTLE_ENV": "production",
         "SECRET_KEY": "x" * 20 + "-production-secret-for-the-deploy-check-0123456789",
         "ALLOWED_HOSTS": "settle.example.com",
+        "SETTLE_SECRETS_KEY": "x" * 43 + "=",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
         "SETTLE_VAR_DIR": str(tmp_path),
     }

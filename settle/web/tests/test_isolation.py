@@ -12,7 +12,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from settle.web.testing import ID_FACTORIES, SKIP_PREFIXES
+from settle.web.testing import ID_FACTORIES, SKIP_PREFIXES, discover_id_factories
 
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 
@@ -45,10 +45,10 @@ def fill(route: str, merchant) -> str:
 
     def one(match: re.Match) -> str:
         name = match["name"]
-        if name not in ID_FACTORIES:
+        if name not in discover_id_factories():
             pytest.fail(
                 f"URL {route!r} has the path parameter {name!r} with no factory. Register one in "
-                f"settle/web/testing.py: ID_FACTORIES[{name!r}] = lambda merchant: <create one for merchant>.pk"
+                f"settle/<app>/testing.py with @register_id_factory({name!r}) (see settle/apikit/testing.py)"
             )
         return str(ID_FACTORIES[name](merchant))
 
@@ -72,7 +72,9 @@ def test_every_url_with_ids_is_404_for_another_merchants_owner(acme, umbrella, l
         url = fill(route, acme)
         for method in ("get", "post"):
             status = getattr(intruder, method)(url).status_code
-            assert status == 404, (
+            # A POST-only view answers GET with 405 for any id, so that says nothing about A's objects.
+            allowed = (404, 405) if method == "get" else (404,)
+            assert status in allowed, (
                 f"{method.upper()} {url} ({route}) as another merchant's owner gave {status}"
             )
         checked.append(route)
@@ -83,6 +85,7 @@ def test_pages_without_ids_show_only_the_own_merchants_data(acme, umbrella, logi
     from settle.ledger.models import Payment, Receivable
 
     # A's customers with a payment and an open receivable: they would show on the dashboard and lists.
+    discover_id_factories()
     paid = Payment.objects.get(pk=ID_FACTORIES["payment_id"](acme)).customer
     owing = Receivable.objects.get(pk=ID_FACTORIES["receivable_id"](acme)).customer
     intruder = login_as(umbrella, "owner")

@@ -5,10 +5,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from settle.core import clock
 from settle.imports.columns import KINDS
-from settle.imports.models import ImportJob, ImportStatus
-from settle.imports.services import import_stream
+from settle.imports.models import ImportStatus
+from settle.imports.services import import_job_start, import_stream
 from settle.merchants.models import Merchant
 
 
@@ -30,10 +29,7 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(f"no such file: {file}")
         size = file.stat().st_size
-        job = ImportJob.objects.create(
-            merchant=tenant, kind=kind, filename=file.name[-255:], size_bytes=size, status=ImportStatus.RUNNING,
-            created_at=clock.now(), started_at=clock.now(),
-        )  # fmt: skip
+        job = import_job_start(merchant=tenant, kind=kind, filename=file.name, size_bytes=size)
         started = time.perf_counter()
 
         def progress(job):

@@ -1,0 +1,158 @@
+"""Merchant pages: cases with their explained timeline, strategies and the strategy editor with a preview."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from settle.core import clock
+from settle.customers.models import Customer
+from settle.customers.validation import FieldError
+from settle.ledger.models import Receivable
+from settle.merchants.models import Role
+from settle.policy.engine import CaseSnapshot, ReceivableFact, preview
+from settle.policy.rules import jurisdiction_for
+from settle.policy.segments import CustomerFacts, segment_for
+from settle.web.access import merchant_view
+
+from .engine import CHANNEL_OF_KIND, TickContext
+from .models import Case, Strategy
+from .selectors import case_get, case_list, case_timeline, strategy_get, strategy_list
+from .services import strategy_save
+from .strategies import steps_validate
+
+
+def _lang() -> str:
+    code = (get_language() or "en")[:2]
+    return code if code in ("en", "pl", "ru", "de") else "en"
+
+
+def _reasons(raw: list[dict]) -> list[dict]:
+    lang = _lang()
+    return [{"code": r["code"], "text": r["text"].get(lang) or r["text"].get("en"), "source": r["source"]}
+            for r in raw]  # fmt: skip
+
+
+@merchant_view(role=Role.VIEWER)
+def case_list_page(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "open")
+    try:
+        cases, next_cursor = case_list(merchant=request.merchant, status=status, cursor=request.GET.get("cursor", ""),
+                                       limit=50)  # fmt: skip
+    except FieldError:
+        raise Http404 from None
+    return render(request, "cases/list.html", {"cases": cases, "next_cursor": next_cursor, "status": status})
+
+
+@merchant_view(role=Role.VIEWER)
+def case_detail_page(request: HttpRequest, case_id: int) -> HttpResponse:
+    try:
+        case = case_get(merchant=request.merchant, case_id=case_id)
+    except Case.DoesNotExist:
+        raise Http404 from None
+    timeline = case_timeline(merchant=request.merchant, case=case)
+    events = [{"e": e, "reasons": _reasons(e.reasons)} for e in timeline["events"]]
+    return render(request, "cases/detail.html", {"case": case, "events": events, **timeline})
+
+
+@merchant_view(role=Role.VIEWER, write_role=Role.MANAGER)
+def strategy_list_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "cases/strategies.html", {"strategies": strategy_list(merchant=request.merchant)})
+
+
+def _preview_for(request: HttpRequest, steps_text: str, customer_id: str, terms_days: int) -> dict:
+    """Validate the draft steps and run them forward for the chosen customer (nothing is saved)."""
+    try:
+        steps = steps_validate(json.loads(steps_text), terms_days=terms_days)
+    except json.JSONDecodeError as exc:
+        return {"error": _("Steps are not valid JSON: %(err)s") % {"err": exc}}
+    except FieldError as exc:
+        return {"error": f"{exc.field}: {exc.reason}"}
+    customer = (
+        Customer.objects.filter(merchant=request.merchant, pk=int(customer_id)).first()
+        if customer_id.isdigit()
+        else None
+    )
+    if customer is None:
+        return {"error": _("Choose a customer to preview the timeline.")}
+    now = clock.now()
+    recs = tuple(
+        ReceivableFact(rid, number, amount, balance, due)
+        for rid, number, amount, balance, due in Receivable.objects.filter(
+            merchant=request.merchant, customer=customer, status="open", balance_minor__gt=0
+        ).values_list("id", "number", "amount_minor", "balance_minor", "due_date")
+    ) or (ReceivableFact(0, _("example"), 10000, 10000, (now + timedelta(days=7)).date()),)
+    balance = sum(r.balance_minor for r in recs)
+    segment = segment_for(CustomerFacts(customer.kind, customer.orders_count, 0, balance))
+    code = jurisdiction_for(customer.country, customer.region, customer.city)
+    channels = {CHANNEL_OF_KIND.get(k, k) for k in customer.contact_points.filter(disabled_at__isnull=True)
+                .values_list("kind", flat=True)} | {"portal"}  # fmt: skip
+    opted = set(
+        customer.contact_preferences.filter(opted_out_at__isnull=False).values_list("channel", flat=True)
+    )
+    snapshot = CaseSnapshot(
+        case_id=0, currency=request.merchant.default_currency, debtor_kind=customer.kind, country=customer.country,
+        timezone=customer.timezone, locale=customer.locale, jurisdiction=code, segment=segment, steps=steps,
+        step_index=0, receivables=recs, channels_available=frozenset(channels), opted_out=frozenset(opted),
+    )  # fmt: skip
+    decisions = preview(snapshot, now, TickContext.load().rules_for(code))
+    rows = []
+    for d in decisions:
+        for m in d.messages:
+            rows.append({"at": m.not_before, "what": f"{m.channel} · {m.template_key} · {m.tone}", "step": d.step_key,
+                         "reasons": _reasons([r.as_json() for r in d.reasons])})  # fmt: skip
+        for t in d.tasks:
+            rows.append({"at": t.due_at, "what": _("task: %(kind)s") % {"kind": t.kind}, "step": d.step_key,
+                         "reasons": _reasons([r.as_json() for r in d.reasons])})  # fmt: skip
+        for c in d.charges:
+            rows.append({"at": None, "what": f"{c.kind} {c.amount_minor}", "step": d.step_key,
+                         "reasons": _reasons([r.as_json() for r in d.reasons])})  # fmt: skip
+    return {"rows": rows, "customer": customer, "jurisdiction": code, "segment": segment}
+
+
+@merchant_view(role=Role.VIEWER, write_role=Role.MANAGER)
+def strategy_preview(request: HttpRequest) -> HttpResponse:
+    """HTMX partial (GET: it writes nothing): the timeline the draft steps would produce for a customer."""
+    try:
+        terms = int(request.GET.get("terms_days") or 30)
+    except ValueError:
+        terms = 30
+    ctx = _preview_for(request, request.GET.get("steps", ""), request.GET.get("customer", ""), terms)
+    return render(request, "cases/_preview.html", ctx)
+
+
+@merchant_view(role=Role.VIEWER, write_role=Role.MANAGER)
+def strategy_edit_page(request: HttpRequest, strategy_id: int | None = None) -> HttpResponse:
+    strategy = None
+    if strategy_id is not None:
+        try:
+            strategy = strategy_get(merchant=request.merchant, strategy_id=strategy_id)
+        except Strategy.DoesNotExist:
+            raise Http404 from None
+    steps_text = json.dumps(strategy.current_version.steps if strategy and strategy.current_version else [],
+                            indent=2, ensure_ascii=False)  # fmt: skip
+    error = None
+    if request.method == "POST":
+        steps_text = request.POST.get("steps", "")
+        try:
+            steps = json.loads(steps_text)
+            version = strategy_save(merchant=request.merchant, strategy=strategy, steps=steps, at=clock.now(),
+                                    name=request.POST.get("name", ""), note=request.POST.get("note", ""))  # fmt: skip
+        except json.JSONDecodeError as exc:
+            error = _("Steps are not valid JSON: %(err)s") % {"err": exc}
+        except FieldError as exc:
+            error = f"{exc.field}: {exc.reason}"
+        else:
+            messages.success(request, _("Saved as version %(n)s; running cases keep their version.")
+                             % {"n": version.number})  # fmt: skip
+            return redirect("cases:strategy-edit", strategy_id=version.strategy_id)
+    customers = Customer.objects.filter(merchant=request.merchant).order_by("name")[:200]
+    return render(request, "cases/strategy_edit.html", {
+        "strategy": strategy, "steps_text": steps_text, "error": error, "customers": customers,
+    })  # fmt: skip

@@ -1,0 +1,172 @@
+"""Reasons: why a decision was taken, in the four product languages, with the rule's source.
+
+A Reason is data (code, sentence per language, source), so the case page, the API and the decision log show
+the same explanation that was produced at decision time instead of re-deriving it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+LANGS = ("en", "pl", "ru", "de")
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    text: dict[str, str] = field(hash=False, compare=False)
+    source: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {"code": self.code, "text": dict(self.text), "source": self.source}
+
+
+_DAY = {
+    "working_day": {"en": "a working day", "pl": "dzień roboczy", "ru": "рабочий день", "de": "ein Werktag"},
+    "saturday": {"en": "Saturday", "pl": "sobota", "ru": "суббота", "de": "Samstag"},
+    "sunday": {"en": "Sunday", "pl": "niedziela", "ru": "воскресенье", "de": "Sonntag"},
+    "public_holiday": {"en": "a public holiday", "pl": "dzień ustawowo wolny", "ru": "праздничный день",
+                       "de": "ein Feiertag"},
+}  # fmt: skip
+
+_TEMPLATES: dict[str, dict[str, str]] = {
+    "outside_contact_hours": {
+        "en": "postponed: {day} before {start} in {tz} ({window})",
+        "pl": "przełożono: {day} przed {start} w strefie {tz} ({window})",
+        "ru": "отложено: {day}, до {start} по времени {tz} ({window})",
+        "de": "verschoben: {day} vor {start} in {tz} ({window})",
+    },
+    "after_contact_hours": {
+        "en": "postponed: {day} after {end} in {tz} ({window})",
+        "pl": "przełożono: {day} po {end} w strefie {tz} ({window})",
+        "ru": "отложено: {day}, после {end} по времени {tz} ({window})",
+        "de": "verschoben: {day} nach {end} in {tz} ({window})",
+    },
+    "no_contact_day": {
+        "en": "postponed: no contact on {day} in {tz}",
+        "pl": "przełożono: brak kontaktu w dniu: {day} ({tz})",
+        "ru": "отложено: без контактов в этот день ({day}, {tz})",
+        "de": "verschoben: kein Kontakt an diesem Tag ({day}, {tz})",
+    },
+    "cap_reached": {
+        "en": "postponed: at most {max} contacts ({scope}) per {period} already reached",
+        "pl": "przełożono: osiągnięto limit {max} kontaktów ({scope}) na {period}",
+        "ru": "отложено: уже достигнут лимит {max} контактов ({scope}) за {period}",
+        "de": "verschoben: höchstens {max} Kontakte ({scope}) pro {period} bereits erreicht",
+    },
+    "cooling_off": {
+        "en": "postponed: {days} days of quiet after the conversation on {date}",
+        "pl": "przełożono: {days} dni spokoju po rozmowie z dnia {date}",
+        "ru": "отложено: {days} дней паузы после разговора {date}",
+        "de": "verschoben: {days} Tage Ruhe nach dem Gespräch am {date}",
+    },
+    "opted_out": {
+        "en": "not on {channel}: the customer opted out of this channel",
+        "pl": "nie przez {channel}: klient zrezygnował z tego kanału",
+        "ru": "не через {channel}: клиент отказался от этого канала",
+        "de": "nicht über {channel}: der Kunde hat diesem Kanal widersprochen",
+    },
+    "dispute_open": {
+        "en": "paused: the customer disputes the debt; no contact until it is resolved",
+        "pl": "wstrzymano: klient kwestionuje dług; brak kontaktu do czasu wyjaśnienia",
+        "ru": "приостановлено: клиент оспаривает долг; без контактов до решения",
+        "de": "pausiert: der Kunde bestreitet die Forderung; kein Kontakt bis zur Klärung",
+    },
+    "time_barred": {
+        "en": "skipped: the debt is time-barred since {date}; no legal threat",
+        "pl": "pominięto: dług przedawniony od {date}; bez gróźb prawnych",
+        "ru": "пропущено: срок исковой давности истёк {date}; без угроз судом",
+        "de": "übersprungen: die Forderung ist seit {date} verjährt; keine rechtlichen Drohungen",
+    },
+    "time_barred_no_contact": {
+        "en": "no contact: the debt is time-barred since {date}; a collector reviews it",
+        "pl": "bez kontaktu: dług przedawniony od {date}; sprawę przejrzy windykator",
+        "ru": "без контакта: срок давности истёк {date}; дело проверит сотрудник",
+        "de": "kein Kontakt: die Forderung ist seit {date} verjährt; ein Mitarbeiter prüft sie",
+    },
+    "prior_warning_required": {
+        "en": "postponed: a final notice must precede this by {days} days",
+        "pl": "przełożono: ostateczne wezwanie musi poprzedzać ten krok o {days} dni",
+        "ru": "отложено: финальное уведомление должно быть за {days} дней до этого шага",
+        "de": "verschoben: eine letzte Mahnung muss {days} Tage vorher erfolgen",
+    },
+    "no_channel": {
+        "en": "no usable channel ({channels}); a collector task instead",
+        "pl": "brak dostępnego kanału ({channels}); zamiast tego zadanie dla windykatora",
+        "ru": "нет доступного канала ({channels}); вместо этого задача сотруднику",
+        "de": "kein nutzbarer Kanal ({channels}); stattdessen eine Aufgabe für das Team",
+    },
+    "step_due": {
+        "en": "step {step} is due: {offset} days from the due date {due}",
+        "pl": "krok {step} przypada: {offset} dni od terminu płatności {due}",
+        "ru": "наступил шаг {step}: {offset} дн. от срока оплаты {due}",
+        "de": "Schritt {step} ist fällig: {offset} Tage ab Fälligkeit {due}",
+    },
+    "segment": {
+        "en": "segment {segment}: {facts}",
+        "pl": "segment {segment}: {facts}",
+        "ru": "сегмент {segment}: {facts}",
+        "de": "Segment {segment}: {facts}",
+    },
+    "paused": {
+        "en": "paused until {until}",
+        "pl": "wstrzymano do {until}",
+        "ru": "приостановлено до {until}",
+        "de": "pausiert bis {until}",
+    },
+    "ladder_finished": {
+        "en": "every step of the strategy is done; the case is watched weekly",
+        "pl": "wszystkie kroki strategii wykonane; sprawa sprawdzana co tydzień",
+        "ru": "все шаги стратегии выполнены; дело проверяется еженедельно",
+        "de": "alle Schritte der Strategie erledigt; der Fall wird wöchentlich geprüft",
+    },
+    "condition_not_met": {
+        "en": "step {step} skipped: its conditions do not match ({why})",
+        "pl": "krok {step} pominięty: warunki nie są spełnione ({why})",
+        "ru": "шаг {step} пропущен: условия не выполнены ({why})",
+        "de": "Schritt {step} übersprungen: Bedingungen nicht erfüllt ({why})",
+    },
+    "fee_not_applicable": {
+        "en": "no fee or interest: {why}",
+        "pl": "bez opłat i odsetek: {why}",
+        "ru": "без платы и процентов: {why}",
+        "de": "keine Gebühr und keine Zinsen: {why}",
+    },
+    "engine_error": {
+        "en": "skipped for now: {error}; retried in an hour",
+        "pl": "na razie pominięto: {error}; ponowna próba za godzinę",
+        "ru": "пока пропущено: {error}; повтор через час",
+        "de": "vorerst übersprungen: {error}; neuer Versuch in einer Stunde",
+    },
+    "case_opened": {
+        "en": "case opened: the customer has an open balance in this currency",
+        "pl": "sprawa otwarta: klient ma nieuregulowane saldo w tej walucie",
+        "ru": "дело открыто: у клиента есть задолженность в этой валюте",
+        "de": "Fall eröffnet: der Kunde hat einen offenen Saldo in dieser Währung",
+    },
+    "case_paid": {
+        "en": "case closed: the balance is paid; everything still queued was cancelled",
+        "pl": "sprawa zamknięta: saldo spłacone; wszystko w kolejce anulowano",
+        "ru": "дело закрыто: долг оплачен; всё запланированное отменено",
+        "de": "Fall geschlossen: der Saldo ist bezahlt; alles Geplante wurde storniert",
+    },
+    "fee_applied": {
+        "en": "added {what}: {amount} ({basis})",
+        "pl": "doliczono {what}: {amount} ({basis})",
+        "ru": "начислено {what}: {amount} ({basis})",
+        "de": "hinzugefügt {what}: {amount} ({basis})",
+    },
+}
+
+
+@lru_cache(maxsize=16384)
+def reason(code: str, source: str = "", **params: Any) -> Reason:
+    """Build a Reason (memoised: a tick repeats the same few sentences thousands of times); parameters named
+    `day` are translated day types."""
+    text = {}
+    for lang in LANGS:
+        values = {k: (_DAY[v][lang] if k == "day" and v in _DAY else v) for k, v in params.items()}
+        text[lang] = _TEMPLATES[code][lang].format(**values)
+    return Reason(code=code, text=text, source=source)

@@ -1,0 +1,10 @@
+from django.contrib import admin
+
+from .models import Task
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ["id", "merchant", "customer", "kind", "status", "due_at", "case"]
+    list_filter = ["merchant", "kind", "status"]
+    raw_id_fields = ["case", "customer"]

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from . import views
+
+app_name = "workdesk"
+urlpatterns = [path("workdesk/", views.queue, name="queue")]
