@@ -107,7 +107,7 @@ class Recorder(BaseHTTPRequestHandler):
         type(self).requests.append((self.path, dict(self.headers), body))
         status, payload = type(self).answers.pop(0) if type(self).answers else (200, {})
         if status == "hang":
-            threading.Event().wait(2)
+            threading.Event().wait(4)
             status = 200
         data = json.dumps(payload).encode()
         self.send_response(status)

@@ -164,3 +164,12 @@ def test_review_lists_unknown_messages_of_this_merchant_only(acme, umbrella, ali
 @pytest.mark.parametrize("role", ["viewer"])
 def test_review_needs_a_collector(acme, login_as, role):
     assert login_as(acme, role).get("/outreach/review/").status_code == 403
+
+
+@pytest.mark.parametrize("url", ["/outreach/templates/", "/outreach/templates/preview/", "/outreach/templates/test/",
+                                 "/outreach/review/"])  # fmt: skip
+def test_a_viewer_can_post_nothing(acme, login_as, url):
+    assert (
+        login_as(acme, "viewer").post(url, {"key": "reminder_1", "subject": "x", "body": "y"}).status_code
+        == 403
+    )
