@@ -336,17 +336,31 @@ def _server_cursor():
 
 def _pg_insert(table: str, columns: list[tuple[str, str]], rows: list[tuple], *, ignore_conflicts: bool,
                generated: dict[str, str] | None = None) -> None:  # fmt: skip
-    """INSERT … SELECT FROM unnest(arrays): one statement, one parameter per column, whatever the row count."""
-    names = [c for c, _t in columns]
-    exprs = [f"u.{c}::jsonb" if t == "json" else f"u.{c}" for c, t in columns]
+    """INSERT … SELECT FROM unnest(arrays): one statement, one parameter per column, whatever the row count.
+    A column holding the same value in every row (status, empty bodies, `now`…) travels as one scalar
+    parameter instead of an array: building arrays element by element is most of the Python cost here."""
+    if not rows:
+        return
+    names, exprs, params, arrays = [], [], [], []
+    for (name, kind), col in zip(columns, zip(*rows, strict=True), strict=True):
+        cast = "text" if kind == "json" else kind
+        names.append(name)
+        if col.count(col[0]) == len(col) and all(type(v) is type(col[0]) for v in col):  # noqa: E721
+            exprs.append(f"(%b::{cast})::jsonb" if kind == "json" else f"%b::{cast}")
+            params.append(col[0])
+        else:
+            exprs.append(f"u.{name}::jsonb" if kind == "json" else f"u.{name}")
+            arrays.append((f"%b::{cast}[]", name, list(col)))
     if generated:
         names, exprs = names + list(generated), exprs + list(generated.values())
-    arrays = ", ".join(f"%b::{'text' if t == 'json' else t}[]" for _c, t in columns)
-    aliases = ", ".join(c for c, _t in columns)
-    sql = (f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(exprs)} FROM unnest({arrays}) "
-           f"AS u({aliases})" + (" ON CONFLICT DO NOTHING" if ignore_conflicts else ""))  # fmt: skip
+    if arrays:
+        source = f" FROM unnest({', '.join(a[0] for a in arrays)}) AS u({', '.join(a[1] for a in arrays)})"
+    else:  # every column constant: as many copies of the row as there are rows
+        source, params = " FROM generate_series(1, %b::int)", params + [len(rows)]
+    sql = (f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(exprs)}{source}"
+           + (" ON CONFLICT DO NOTHING" if ignore_conflicts else ""))  # fmt: skip
     with _server_cursor() as cursor:
-        cursor.execute(sql, [list(col) for col in zip(*rows, strict=True)])
+        cursor.execute(sql, params + [a[2] for a in arrays])
 
 
 EVENT_COLUMNS = [("merchant_id", "bigint"), ("case_id", "bigint"), ("at", "timestamptz"), ("kind", "text"),
