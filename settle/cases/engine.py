@@ -334,23 +334,33 @@ def _server_cursor():
     return connection._prepare_cursor(psycopg.Cursor(connection.connection))
 
 
+def _columns(columns: list[tuple[str, str]], rows: list[tuple]):
+    """Per column: (name, cast, is_constant, value or list). A column holding the same value in every row
+    (status, empty bodies, `now`, no error…) travels as one scalar parameter instead of an array: building
+    arrays element by element is most of the Python cost of a bulk write, and unnest has less to expand."""
+    for (name, kind), col in zip(columns, zip(*rows, strict=True), strict=True):
+        cast = "text" if kind == "json" else kind
+        first = col[0]
+        if col.count(first) == len(col) and all(type(v) is type(first) for v in col):  # 0 == False
+            yield name, kind, cast, True, first
+        else:
+            yield name, kind, cast, False, list(col)
+
+
 def _pg_insert(table: str, columns: list[tuple[str, str]], rows: list[tuple], *, ignore_conflicts: bool,
                generated: dict[str, str] | None = None) -> None:  # fmt: skip
-    """INSERT … SELECT FROM unnest(arrays): one statement, one parameter per column, whatever the row count.
-    A column holding the same value in every row (status, empty bodies, `now`…) travels as one scalar
-    parameter instead of an array: building arrays element by element is most of the Python cost here."""
+    """INSERT … SELECT FROM unnest(arrays): one statement, one parameter per column, whatever the row count."""
     if not rows:
         return
     names, exprs, params, arrays = [], [], [], []
-    for (name, kind), col in zip(columns, zip(*rows, strict=True), strict=True):
-        cast = "text" if kind == "json" else kind
+    for name, kind, cast, constant, value in _columns(columns, rows):
         names.append(name)
-        if col.count(col[0]) == len(col) and all(type(v) is type(col[0]) for v in col):  # noqa: E721
+        if constant:
             exprs.append(f"(%b::{cast})::jsonb" if kind == "json" else f"%b::{cast}")
-            params.append(col[0])
+            params.append(value)
         else:
             exprs.append(f"u.{name}::jsonb" if kind == "json" else f"u.{name}")
-            arrays.append((f"%b::{cast}[]", name, list(col)))
+            arrays.append((f"%b::{cast}[]", name, value))
     if generated:
         names, exprs = names + list(generated), exprs + list(generated.values())
     if arrays:
@@ -403,20 +413,32 @@ def _loaded(row: dict) -> dict:
     return row
 
 
+CASE_UPDATE_COLUMNS = [("id", "bigint"), ("step_index", "int"), ("last_step", "text"), ("stage", "text"),
+                       ("segment", "text"), ("strategy_version_id", "bigint"), ("next_check_at", "timestamptz"),
+                       ("last_error", "text"), ("overdue_since", "date")]  # fmt: skip
+
+
 def _update_cases(rows: list[tuple]) -> None:
     """rows: (id, step_index, last_step, stage, segment, strategy_version_id, next_check_at, last_error,
     overdue_since)."""
     if not rows:
         return
     if connection.vendor == "postgresql":
+        sets, params, arrays = [], [], []
+        for name, _kind, cast, constant, value in _columns(CASE_UPDATE_COLUMNS, rows):
+            if name == "id" or not constant:  # ids always travel as the array that drives the join
+                arrays.append((f"%b::{cast}[]", name, value if not constant else [value] * len(rows)))
+                if name != "id":
+                    sets.append(f"{name} = v.{name}")
+            else:
+                sets.append(f"{name} = %b::{cast}")
+                params.append(value)
         with _server_cursor() as cursor:
             cursor.execute(
-                f"UPDATE {Case._meta.db_table} AS c SET step_index = v.si, last_step = v.ls, stage = v.st, "
-                "segment = v.sg, strategy_version_id = v.sv, next_check_at = v.nc, last_error = v.le, "
-                "overdue_since = v.od FROM unnest(%b::bigint[], %b::int[], %b::text[], %b::text[], %b::text[], "
-                "%b::bigint[], %b::timestamptz[], %b::text[], %b::date[]) AS v(id, si, ls, st, sg, sv, nc, le, od) "
+                f"UPDATE {Case._meta.db_table} AS c SET {', '.join(sets)} "
+                f"FROM unnest({', '.join(a[0] for a in arrays)}) AS v({', '.join(a[1] for a in arrays)}) "
                 "WHERE c.id = v.id",
-                [list(col) for col in zip(*rows, strict=True)],
+                params + [a[2] for a in arrays],
             )
         return
     objs = [Case(pk=r[0], step_index=r[1], last_step=r[2], stage=r[3], segment=r[4], strategy_version_id=r[5],
