@@ -310,7 +310,7 @@ def _rows_for(decision: Decision, snapshot: CaseSnapshot, meta: dict, now: datet
         "jurisdiction": meta["code"],
     }  # fmt: skip
     event = (m, decision.case_id, now, "decision", decision.step_key, decision.action, snapshot.segment.code,
-             decision.stage[:100], json.dumps([r.as_json() for r in decision.reasons]), json.dumps(scheduled),
+             decision.stage[:100], "[" + ", ".join(r.json_text for r in decision.reasons) + "]", json.dumps(scheduled),
              decision.next_check_at)  # fmt: skip
     return messages, tasks, event
 
