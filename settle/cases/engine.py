@@ -50,12 +50,18 @@ def _jurisdiction(country: str, region: str, city: str) -> str:
     return jurisdiction_for(country, region, city)
 
 
+def _id_array(ids) -> str:
+    """An array literal of ids (`{1,2,3}`), cast to bigint[] in SQL: one string to quote instead of psycopg
+    adapting every element of a 1,000-id list in Python, for each of the batch's loads. Ids are ints."""
+    return "{" + ",".join(str(int(i)) for i in ids) + "}"
+
+
 def _among(qs, column: str, ids: list[int]):
     """`column IN ids` as one array parameter on PostgreSQL (`= ANY(%s)`): thousands of separate parameters
     cost more to bind than the query costs to run."""
     if connection.vendor == "postgresql":
         table = qs.model._meta.db_table
-        return qs.extra(where=[f'"{table}"."{column}" = ANY(%s::bigint[])'], params=[list(ids)])
+        return qs.extra(where=[f'"{table}"."{column}" = ANY(%s::bigint[])'], params=[_id_array(ids)])
     return qs.filter(**{f"{column}__in": ids})
 
 
@@ -66,7 +72,7 @@ def _history(customer_ids: list[int], case_ids: list[int], now: datetime):
         return Message.objects.extra(
             where=["(customer_id = ANY(%s::bigint[]) AND status = ANY(%s::text[]) AND not_before >= %s) OR "
                    "(case_id = ANY(%s::bigint[]) AND template_key = 'final_notice' AND status = ANY(%s::text[]))"],
-            params=[customer_ids, list(COUNTED), since, case_ids, list(COUNTED)],
+            params=[_id_array(customer_ids), list(COUNTED), since, _id_array(case_ids), list(COUNTED)],
         )  # fmt: skip
     return Message.objects.filter(
         Q(customer_id__in=customer_ids, status__in=COUNTED, not_before__gte=since)
@@ -173,7 +179,7 @@ def load_snapshots(rows: list[tuple], now: datetime, ctx: TickContext) -> Loaded
             where=['NOT ("cases_case"."id" = ANY(%s::bigint[]))']
             if connection.vendor == "postgresql"
             else [],
-            params=[case_ids] if connection.vendor == "postgresql" else [],
+            params=[_id_array(case_ids)] if connection.vendor == "postgresql" else [],
         )
         .order_by()
         .values("customer_id")
@@ -310,7 +316,7 @@ def _rows_for(decision: Decision, snapshot: CaseSnapshot, meta: dict, now: datet
         "jurisdiction": meta["code"],
     }  # fmt: skip
     event = (m, decision.case_id, now, "decision", decision.step_key, decision.action, snapshot.segment.code,
-             decision.stage[:100], json.dumps([r.as_json() for r in decision.reasons]), json.dumps(scheduled),
+             decision.stage[:100], "[" + ", ".join(r.json_text for r in decision.reasons) + "]", json.dumps(scheduled),
              decision.next_check_at)  # fmt: skip
     return messages, tasks, event
 
@@ -334,19 +340,43 @@ def _server_cursor():
     return connection._prepare_cursor(psycopg.Cursor(connection.connection))
 
 
+def _columns(columns: list[tuple[str, str]], rows: list[tuple]):
+    """Per column: (name, cast, is_constant, value or list). A column holding the same value in every row
+    (status, empty bodies, `now`, no error…) travels as one scalar parameter instead of an array: building
+    arrays element by element is most of the Python cost of a bulk write, and unnest has less to expand."""
+    for (name, kind), col in zip(columns, zip(*rows, strict=True), strict=True):
+        cast = "text" if kind == "json" else kind
+        first = col[0]
+        if col.count(first) == len(col) and all(type(v) is type(first) for v in col):  # 0 == False
+            yield name, kind, cast, True, first
+        else:
+            yield name, kind, cast, False, list(col)
+
+
 def _pg_insert(table: str, columns: list[tuple[str, str]], rows: list[tuple], *, ignore_conflicts: bool,
                generated: dict[str, str] | None = None) -> None:  # fmt: skip
     """INSERT … SELECT FROM unnest(arrays): one statement, one parameter per column, whatever the row count."""
-    names = [c for c, _t in columns]
-    exprs = [f"u.{c}::jsonb" if t == "json" else f"u.{c}" for c, t in columns]
+    if not rows:
+        return
+    names, exprs, params, arrays = [], [], [], []
+    for name, kind, cast, constant, value in _columns(columns, rows):
+        names.append(name)
+        if constant:
+            exprs.append(f"(%b::{cast})::jsonb" if kind == "json" else f"%b::{cast}")
+            params.append(value)
+        else:
+            exprs.append(f"u.{name}::jsonb" if kind == "json" else f"u.{name}")
+            arrays.append((f"%b::{cast}[]", name, value))
     if generated:
         names, exprs = names + list(generated), exprs + list(generated.values())
-    arrays = ", ".join(f"%b::{'text' if t == 'json' else t}[]" for _c, t in columns)
-    aliases = ", ".join(c for c, _t in columns)
-    sql = (f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(exprs)} FROM unnest({arrays}) "
-           f"AS u({aliases})" + (" ON CONFLICT DO NOTHING" if ignore_conflicts else ""))  # fmt: skip
+    if arrays:
+        source = f" FROM unnest({', '.join(a[0] for a in arrays)}) AS u({', '.join(a[1] for a in arrays)})"
+    else:  # every column constant: as many copies of the row as there are rows
+        source, params = " FROM generate_series(1, %b::int)", params + [len(rows)]
+    sql = (f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(exprs)}{source}"
+           + (" ON CONFLICT DO NOTHING" if ignore_conflicts else ""))  # fmt: skip
     with _server_cursor() as cursor:
-        cursor.execute(sql, [list(col) for col in zip(*rows, strict=True)])
+        cursor.execute(sql, params + [a[2] for a in arrays])
 
 
 EVENT_COLUMNS = [("merchant_id", "bigint"), ("case_id", "bigint"), ("at", "timestamptz"), ("kind", "text"),
@@ -389,20 +419,32 @@ def _loaded(row: dict) -> dict:
     return row
 
 
+CASE_UPDATE_COLUMNS = [("id", "bigint"), ("step_index", "int"), ("last_step", "text"), ("stage", "text"),
+                       ("segment", "text"), ("strategy_version_id", "bigint"), ("next_check_at", "timestamptz"),
+                       ("last_error", "text"), ("overdue_since", "date")]  # fmt: skip
+
+
 def _update_cases(rows: list[tuple]) -> None:
     """rows: (id, step_index, last_step, stage, segment, strategy_version_id, next_check_at, last_error,
     overdue_since)."""
     if not rows:
         return
     if connection.vendor == "postgresql":
+        sets, params, arrays = [], [], []
+        for name, _kind, cast, constant, value in _columns(CASE_UPDATE_COLUMNS, rows):
+            if name == "id" or not constant:  # ids always travel as the array that drives the join
+                arrays.append((f"%b::{cast}[]", name, value if not constant else [value] * len(rows)))
+                if name != "id":
+                    sets.append(f"{name} = v.{name}")
+            else:
+                sets.append(f"{name} = %b::{cast}")
+                params.append(value)
         with _server_cursor() as cursor:
             cursor.execute(
-                f"UPDATE {Case._meta.db_table} AS c SET step_index = v.si, last_step = v.ls, stage = v.st, "
-                "segment = v.sg, strategy_version_id = v.sv, next_check_at = v.nc, last_error = v.le, "
-                "overdue_since = v.od FROM unnest(%b::bigint[], %b::int[], %b::text[], %b::text[], %b::text[], "
-                "%b::bigint[], %b::timestamptz[], %b::text[], %b::date[]) AS v(id, si, ls, st, sg, sv, nc, le, od) "
+                f"UPDATE {Case._meta.db_table} AS c SET {', '.join(sets)} "
+                f"FROM unnest({', '.join(a[0] for a in arrays)}) AS v({', '.join(a[1] for a in arrays)}) "
                 "WHERE c.id = v.id",
-                [list(col) for col in zip(*rows, strict=True)],
+                params + [a[2] for a in arrays],
             )
         return
     objs = [Case(pk=r[0], step_index=r[1], last_step=r[2], stage=r[3], segment=r[4], strategy_version_id=r[5],

@@ -6,8 +6,9 @@ the same explanation that was produced at decision time instead of re-deriving i
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 LANGS = ("en", "pl", "ru", "de")
@@ -21,6 +22,11 @@ class Reason:
 
     def as_json(self) -> dict[str, Any]:
         return {"code": self.code, "text": dict(self.text), "source": self.source}
+
+    @cached_property
+    def json_text(self) -> str:
+        """`as_json()` serialised once: `reason()` memoises, so the tick reuses one text per distinct reason."""
+        return json.dumps(self.as_json())
 
 
 _DAY = {
