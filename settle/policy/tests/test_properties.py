@@ -1,57 +1,20 @@
 """Property tests: over 120 simulated days, random debtors, strategies and zones, the engine never schedules a
-contact outside its window and never exceeds a cap. The verifier below re-derives both independently."""
+contact outside its window and never exceeds a cap. `policy.audit` re-derives both from the pack, independently of `compliance.next_lawful_moment`."""
 
-from collections import defaultdict
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from settle.policy.compliance import day_type
+from settle.policy.audit import audit
 from settle.policy.engine import CaseSnapshot, ReceivableFact, Rules, StepSpec, decide
-from settle.policy.rules import resolve
 from settle.policy.segments import Segment
 
 ZONES = ["Europe/Moscow", "Asia/Vladivostok", "Europe/Warsaw", "America/New_York", "America/Los_Angeles",
          "Europe/London", "Australia/Sydney", "Asia/Kolkata", "Pacific/Chatham", "America/Santiago"]  # fmt: skip
 CODES = ["PL", "RU", "DE-BY", "GB", "FR", "ES", "UA", "US", "US-MA", "US-CA", "US-NYC", "EU-IT", "STRICTEST"]
 CHANNELS = ["email", "sms", "letter", "portal"]
-
-
-def violations(code, kind, tz_name, contacts):
-    """Every (time, channel) that breaks a window or a cap, re-derived from the pack without the engine."""
-    j = resolve(code)
-    tz = ZoneInfo(tz_name)
-    bad = []
-    for t, _ch in contacts:
-        local = t.astimezone(tz)
-        dtype = day_type(j, local.date())
-        window = None if kind == "business" and dtype != "working_day" else j.pack.window(dtype)
-        if window is None or not (window.start <= local.time() < window.end):
-            bad.append(("window", t))
-    for cap in j.pack.caps:
-        times = sorted(t for t, ch in contacts if cap.applies_to(ch))
-        if cap.days:
-            for i, start in enumerate(times):
-                inside = [t for t in times[i:] if t < start + timedelta(days=cap.days)]
-                if len(inside) > cap.max:
-                    bad.append(("cap", cap, start))
-        else:
-            groups = defaultdict(int)
-            for t in times:
-                d = t.astimezone(tz).date()
-                key = (
-                    d
-                    if cap.period == "day"
-                    else d.isocalendar()[:2]
-                    if cap.period == "week"
-                    else (d.year, d.month)
-                )
-                groups[key] += 1
-            bad.extend(("cap", cap, k) for k, n in groups.items() if n > cap.max)
-    return bad
 
 
 step_st = st.builds(
@@ -97,7 +60,7 @@ def test_120_days_nothing_outside_windows_and_no_cap_exceeded(code, tz, kind, ra
             assert decision.next_check_at > now
             next_check = decision.next_check_at
         now += timedelta(hours=tick_hours)
-    assert violations(code, kind, tz, contacts) == []
+    assert audit(code, kind, tz, contacts) == []
 
 
 @settings(max_examples=150, deadline=None)
@@ -118,4 +81,4 @@ def test_a_postponed_moment_is_itself_lawful_and_never_early(code, tz, kind, cha
     again = send_time_check(jurisdiction=code, debtor_kind=kind, timezone=tz, channel=channel,
                             at=check.not_before, recent_contacts=contacts)  # fmt: skip
     assert again.allowed, (check.not_before, again.reasons)
-    assert [v for v in violations(code, kind, tz, [(check.not_before, channel)]) if v[0] == "window"] == []
+    assert [v for v in audit(code, kind, tz, [(check.not_before, channel)]) if v[0] == "window"] == []
