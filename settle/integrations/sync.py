@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError
+from django.db import connection as db_connection
 
 from settle.core.money import InexactAmount, Money, UnknownCurrency, validate_currency
 from settle.customers.models import ContactKind, ContactPoint, Customer
@@ -151,7 +152,9 @@ def claim_version(ctx: Context, kind: str, external_id: str, version: datetime |
         and external_id in ctx.known_ids
         and (kind, external_id) not in ctx.synced_present
     )
-    obj = None if likely_new else SyncedObject.objects.select_for_update().filter(**lookup).first()
+    obj = _insert_new(lookup) if likely_new else None
+    if obj is None and not likely_new:
+        obj = SyncedObject.objects.select_for_update().filter(**lookup).first()
     if obj is None:
         # INSERT … ON CONFLICT DO NOTHING: no savepoint, and a row another worker just made is simply reused.
         SyncedObject.objects.bulk_create([SyncedObject(**lookup)], ignore_conflicts=True)
@@ -160,6 +163,33 @@ def claim_version(ctx: Context, kind: str, external_id: str, version: datetime |
         return None
     if version is not None:
         obj.version = version
+    return obj
+
+
+_INSERT_NEW = """
+INSERT INTO integrations_syncedobject (merchant_id, source, kind, external_id, version, state, note, data,
+    receivable_id, customer_id, recheck_at, updated_at)
+VALUES (%s, %s, %s, %s, NULL, '', '', '{}'::jsonb, NULL, NULL, NULL, %s)
+ON CONFLICT (merchant_id, source, kind, external_id) DO NOTHING
+RETURNING id
+"""
+
+
+def _insert_new(lookup: dict) -> SyncedObject | None:
+    """PostgreSQL: insert the empty sync row and keep it (our uncommitted insert holds it as a lock would);
+    None when it already exists (the caller then locks and reads the stored row)."""
+    if db_connection.vendor != "postgresql":
+        return None
+    obj = SyncedObject(**lookup)
+    updated_at = SyncedObject._meta.get_field("updated_at").pre_save(obj, add=True)
+    with db_connection.cursor() as cursor:
+        cursor.execute(_INSERT_NEW, [obj.merchant_id, obj.source, obj.kind, obj.external_id, updated_at])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    obj.pk = row[0]
+    obj._state.adding = False
+    obj._state.db = db_connection.alias
     return obj
 
 
