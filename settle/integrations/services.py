@@ -161,7 +161,9 @@ def webhook_receive(*, merchant_slug: str, source: str, body: bytes, headers, co
 
 
 # --- processing ----------------------------------------------------------------------------------------
-def _process_one(event: InboundEvent, conn: Connection | None, now: datetime) -> tuple[str, ...]:
+def _process_one(
+    event: InboundEvent, conn: Connection | None, now: datetime, hint: _BatchHint | None = None
+) -> tuple[str, ...]:
     """Process one stored event in a savepoint; set its status and outcome (saved by the caller).
 
     Returns the keys of held events this one may unblock; the caller releases them (once per batch).
@@ -171,11 +173,16 @@ def _process_one(event: InboundEvent, conn: Connection | None, now: datetime) ->
     event.error_field = ""
     event.held_for = ""
     try:
-        payload = json.loads(bytes(event.body))
+        payload = hint.payloads.pop(event.pk, None) if hint else None
+        if payload is None:
+            payload = json.loads(bytes(event.body))
         if not isinstance(payload, dict):
             raise MappingError("body", "expected a JSON object")
         ctx = Context(merchant=conn.merchant if conn else Merchant.objects.get(pk=event.merchant_id),
                       connection=conn, event=event, now=now)  # fmt: skip
+        if hint is not None:
+            ctx.known_ids = hint.known_ids.get((event.merchant_id, event.source), frozenset())
+            ctx.synced_present = hint.present.get((event.merchant_id, event.source), set())
         with transaction.atomic():
             result: Result = plugin_for(event.source).process(ctx, event.topic, payload)
         event.status, event.outcome = result.status, result.outcome[:500]
@@ -195,6 +202,40 @@ def _process_one(event: InboundEvent, conn: Connection | None, now: datetime) ->
     return ()
 
 
+@dataclass
+class _BatchHint:
+    """What one query per (merchant, source) tells about a batch before it is processed: its parsed payloads
+    and which sync rows already existed for the object ids they name (so new objects skip a failed lookup)."""
+
+    payloads: dict[int, object]
+    known_ids: dict[tuple[int, str], frozenset[str]]
+    present: dict[tuple[int, str], set[tuple[str, str]]]
+
+
+def _batch_hint(batch: list[InboundEvent]) -> _BatchHint:
+    payloads: dict[int, object] = {}
+    ids: dict[tuple[int, str], set[str]] = {}
+    for event in batch:
+        try:
+            payload = json.loads(bytes(event.body))
+        except (ValueError, UnicodeDecodeError):
+            continue  # _process_one parses it again and fails the event with the reason
+        payloads[event.pk] = payload
+        if not isinstance(payload, dict):
+            continue
+        inner = (payload.get("data") or {}).get("object") if event.source == "stripe" else payload
+        if isinstance(inner, dict) and inner.get("id") is not None:
+            ids.setdefault((event.merchant_id, event.source), set()).add(str(inner["id"]))
+    present: dict[tuple[int, str], set[tuple[str, str]]] = {}
+    for (merchant_id, source), external_ids in ids.items():
+        present[(merchant_id, source)] = set(
+            SyncedObject.objects.filter(
+                merchant_id=merchant_id, source=source, external_id__in=external_ids
+            ).values_list("kind", "external_id")
+        )
+    return _BatchHint(payloads, {k: frozenset(v) for k, v in ids.items()}, present)
+
+
 def events_process(*, now: datetime, limit: int = 2000, batch_size: int = 200) -> int:
     """Process received events oldest first, a batch per transaction; returns how many were processed.
 
@@ -211,6 +252,7 @@ def events_process(*, now: datetime, limit: int = 2000, batch_size: int = 200) -
             if not batch:
                 break
             releases: set[tuple[int, str]] = set()
+            hint = _batch_hint(batch)
             for event in batch:
                 key = (event.merchant_id, event.source)
                 if key not in connections:
@@ -220,7 +262,7 @@ def events_process(*, now: datetime, limit: int = 2000, batch_size: int = 200) -
                         .order_by("disconnected_at", "-id")
                         .first()
                     )
-                for release in _process_one(event, connections[key], now):
+                for release in _process_one(event, connections[key], now, hint):
                     releases.add((event.merchant_id, release))
             InboundEvent.objects.bulk_update(
                 batch, ["status", "outcome", "error_field", "held_for", "attempts", "processed_at"]

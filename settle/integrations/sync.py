@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError
+from django.db import connection as db_connection
 
 from settle.core.money import InexactAmount, Money, UnknownCurrency, validate_currency
 from settle.customers.models import ContactKind, ContactPoint, Customer
@@ -20,10 +21,12 @@ from settle.customers.services import contact_point_add, customer_create, custom
 from settle.customers.validation import FieldError, clean_country, clean_email, clean_phone
 from settle.ledger.models import Payment, Receivable, ReceivableStatus
 from settle.ledger.services import (
+    DuplicateExternalId,
     LedgerError,
     payment_record,
     receivable_adjust,
     receivable_cancel,
+    receivable_create,
     receivable_upsert,
 )
 from settle.merchants.models import Merchant
@@ -62,6 +65,10 @@ class Context:
     connection: Connection | None
     event: InboundEvent
     now: datetime
+    # (kind, external_id) sync rows that existed when the batch was claimed, for the external ids the batch's
+    # payloads name (`known_ids`); None outside a batch. Only a hint for which lookup to run first.
+    synced_present: set[tuple[str, str]] | None = None
+    known_ids: frozenset[str] = frozenset()
 
     @property
     def source(self) -> str:
@@ -138,7 +145,16 @@ def claim_version(ctx: Context, kind: str, external_id: str, version: datetime |
     An equal version is allowed through: that is a replay, and every mapping below is idempotent.
     """
     lookup = {"merchant": ctx.merchant, "source": ctx.source, "kind": kind, "external_id": external_id}
-    obj = SyncedObject.objects.select_for_update().filter(**lookup).first()
+    # A row the batch's prefetch did not find is most likely new: insert first, saving a failed lookup. Either
+    # way the row ends up locked and read once it exists, so the hint never changes the outcome.
+    likely_new = (
+        ctx.synced_present is not None
+        and external_id in ctx.known_ids
+        and (kind, external_id) not in ctx.synced_present
+    )
+    obj = _insert_new(lookup) if likely_new else None
+    if obj is None and not likely_new:
+        obj = SyncedObject.objects.select_for_update().filter(**lookup).first()
     if obj is None:
         # INSERT … ON CONFLICT DO NOTHING: no savepoint, and a row another worker just made is simply reused.
         SyncedObject.objects.bulk_create([SyncedObject(**lookup)], ignore_conflicts=True)
@@ -147,6 +163,33 @@ def claim_version(ctx: Context, kind: str, external_id: str, version: datetime |
         return None
     if version is not None:
         obj.version = version
+    return obj
+
+
+_INSERT_NEW = """
+INSERT INTO integrations_syncedobject (merchant_id, source, kind, external_id, version, state, note, data,
+    receivable_id, customer_id, recheck_at, updated_at)
+VALUES (%s, %s, %s, %s, NULL, '', '', '{}'::jsonb, NULL, NULL, NULL, %s)
+ON CONFLICT (merchant_id, source, kind, external_id) DO NOTHING
+RETURNING id
+"""
+
+
+def _insert_new(lookup: dict) -> SyncedObject | None:
+    """PostgreSQL: insert the empty sync row and keep it (our uncommitted insert holds it as a lock would);
+    None when it already exists (the caller then locks and reads the stored row)."""
+    if db_connection.vendor != "postgresql":
+        return None
+    obj = SyncedObject(**lookup)
+    updated_at = SyncedObject._meta.get_field("updated_at").pre_save(obj, add=True)
+    with db_connection.cursor() as cursor:
+        cursor.execute(_INSERT_NEW, [obj.merchant_id, obj.source, obj.kind, obj.external_id, updated_at])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    obj.pk = row[0]
+    obj._state.adding = False
+    obj._state.db = db_connection.alias
     return obj
 
 
@@ -246,20 +289,31 @@ def receivable_sync(
     number: str = "",
     terms: str = "",
     description: str = "",
+    absent: bool = False,
 ) -> Receivable:
     """Create or update the receivable so its balance equals what the source says is still owed.
 
     Money paid at the source becomes a payment (external id `ref`, so a replay records nothing twice); an
-    amount raised at the source becomes an adjustment. History is never rewritten.
+    amount raised at the source becomes an adjustment. History is never rewritten. `absent`: the caller has
+    just looked it up in this transaction and found none, so create it straight away (should another writer
+    have made it meanwhile, the upsert below brings it in line as usual).
     """
     if outstanding.currency != amount.currency:
         raise MappingError("currency", "outstanding and total are in different currencies")
+    fields = dict(
+        merchant=ctx.merchant, customer=customer, external_id=external_id, amount=amount, due_date=due_date,
+        source=ctx.source, issued_at=issued_at, number=number[:100], terms=terms[:50],
+        description=description[:500], source_ref=f"event:{ctx.event.pk}",
+    )  # fmt: skip
     try:
-        receivable, _created = receivable_upsert(
-            merchant=ctx.merchant, customer=customer, external_id=external_id, amount=amount, due_date=due_date,
-            source=ctx.source, issued_at=issued_at, number=number[:100], terms=terms[:50],
-            description=description[:500], source_ref=f"event:{ctx.event.pk}",
-        )  # fmt: skip
+        receivable = None
+        if absent:
+            try:
+                receivable = receivable_create(**fields)
+            except DuplicateExternalId:
+                receivable = None
+        if receivable is None:
+            receivable, _created = receivable_upsert(**fields)
     except LedgerError as exc:
         raise MappingError(exc.field, exc.reason) from None
     target = max(outstanding.minor, 0)

@@ -165,6 +165,7 @@ class Shopify:
             terms_obj = claim_version(ctx, "terms", str(terms["id"]), None)
             save_synced(terms_obj, state="linked", data={"order_id": order_id})
         receivable = obj.receivable or receivable_of(ctx, order_id)
+        stored = receivable  # the lookup above, made under the sync row's lock
         ref = version.isoformat()
         releases = (
             (order_key(order_id), f"terms:{terms.get('id')}") if terms.get("id") else (order_key(order_id),)
@@ -198,7 +199,7 @@ class Shopify:
             return Result("skipped", f"{terms_label} terms: waiting for the due date", releases)
         customer = self._customer(ctx, order)
         receivable = receivable_sync(
-            ctx, customer=customer, external_id=order_id, amount=total, outstanding=outstanding, due_date=due_date,
+            ctx, absent=stored is None, customer=customer, external_id=order_id, amount=total, outstanding=outstanding, due_date=due_date,
             issued_at=issued_at, ref=ref, number=str(order.get("name") or order.get("order_number") or order_id),
             terms=terms_label, description=f"Shopify order {order.get('name') or order_id}",
         )  # fmt: skip

@@ -96,6 +96,7 @@ class Stripe:
         if obj is None:
             return Result("ignored", "stale: a newer state of this invoice was already applied")
         receivable = obj.receivable or receivable_of(ctx, invoice_id)
+        stored = receivable  # the lookup above, made under the sync row's lock
         releases = (f"invoice:{invoice_id}",)
         status = invoice.get("status") or ""
         if (
@@ -144,7 +145,7 @@ class Stripe:
             receivable.refresh_from_db()
             outstanding = Money(min(receivable.balance_minor, remaining.minor), currency)
         receivable = receivable_sync(
-            ctx, customer=customer, external_id=invoice_id, amount=total, outstanding=outstanding,
+            ctx, absent=stored is None, customer=customer, external_id=invoice_id, amount=total, outstanding=outstanding,
             due_date=due.date(), issued_at=issued, ref=f"{invoice_id}:{created.timestamp():.0f}",
             number=str(invoice.get("number") or invoice_id), terms="send_invoice" if invoice.get("due_date") else collection,
             description=f"Stripe invoice {invoice.get('number') or invoice_id}",

@@ -116,6 +116,7 @@ class WooCommerce:
         if obj is None:
             return Result("ignored", "stale: a newer state of this order was already applied")
         receivable = obj.receivable or receivable_of(ctx, order_id)
+        stored = receivable  # the lookup above, made under the sync row's lock
         status = order.get("status") or ""
         ref = version.isoformat()
         releases = (f"order:{order_id}",)
@@ -156,7 +157,7 @@ class WooCommerce:
 
         outstanding = Money(max(total.minor - refunded, 0), currency)
         receivable = receivable_sync(
-            ctx, customer=customer, external_id=order_id, amount=total, outstanding=outstanding, due_date=due_date,
+            ctx, absent=stored is None, customer=customer, external_id=order_id, amount=total, outstanding=outstanding, due_date=due_date,
             issued_at=issued_at, ref=ref, number=str(order.get("number") or order_id), terms=terms,
             description=f"WooCommerce order {order.get('number') or order_id}: {reason}",
         )  # fmt: skip
