@@ -158,18 +158,21 @@ def cases_open_missing(*, merchant, pairs: set[tuple[int, str]], at: datetime) -
                  "why": json.dumps(why)},
             )  # fmt: skip
             return cursor.rowcount
-    else:
+    opened = 0
+    for start in range(0, len(ordered), 1000):  # in slices, so a 50k-row chunk never holds 50k model objects
+        batch = ordered[start : start + 1000]
         have = set(
-            Case.objects.filter(merchant=merchant, closed_at__isnull=True, customer_id__in={c for c, _ in ordered})
+            Case.objects.filter(merchant=merchant, closed_at__isnull=True, customer_id__in={c for c, _ in batch})
             .values_list("customer_id", "currency")
         )  # fmt: skip
         created = Case.objects.bulk_create([
             Case(merchant=merchant, customer_id=c, currency=cur, opened_at=at, next_check_at=at, stage="new")
-            for c, cur in ordered if (c, cur) not in have
+            for c, cur in batch if (c, cur) not in have
         ])  # fmt: skip
-        opened = [case.pk for case in created]
-    CaseEvent.objects.bulk_create([
-        CaseEvent(merchant=merchant, case_id=pk, at=at, kind="opened", stage="new", next_check_at=at, reasons=why)
-        for pk in opened
-    ])  # fmt: skip
-    return len(opened)
+        CaseEvent.objects.bulk_create([
+            CaseEvent(merchant=merchant, case_id=case.pk, at=at, kind="opened", stage="new", next_check_at=at,
+                      reasons=why)
+            for case in created
+        ])  # fmt: skip
+        opened += len(created)
+    return opened
