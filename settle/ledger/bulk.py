@@ -287,8 +287,10 @@ def _touch_cases_and_find_credit(merchant, owed: set[tuple[int, str]], at) -> se
         with connection.cursor() as cursor:
             cursor.execute(
                 "UPDATE cases_case c SET next_check_at = %s FROM unnest(%s::bigint[], %s::text[]) AS o(cid, cur) "
-                "WHERE c.merchant_id = %s AND c.closed_at IS NULL AND c.customer_id = o.cid AND c.currency = o.cur",
-                [at, [p[0] for p in pairs], [p[1] for p in pairs], merchant.pk],
+                "WHERE c.merchant_id = %s AND c.closed_at IS NULL AND c.customer_id = o.cid AND c.currency = o.cur "
+                # Cases just opened above are already due at `at`: rewriting them would change nothing.
+                "AND c.next_check_at IS DISTINCT FROM %s",
+                [at, [p[0] for p in pairs], [p[1] for p in pairs], merchant.pk, at],
             )
             cursor.execute(
                 "SELECT DISTINCT customer_id, currency FROM ledger_payment WHERE merchant_id = %s "

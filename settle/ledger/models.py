@@ -30,7 +30,10 @@ class Receivable(models.Model):
     transaction as the entries; `ledger_verify` proves they equal the sum of entries.
     """
 
-    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="receivables")
+    # No index of its own: the unique (merchant, source, external_id) and both composites lead with it.
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.CASCADE, related_name="receivables", db_index=False
+    )
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="receivables")
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.API)
     external_id = models.CharField(max_length=100)
@@ -123,13 +126,16 @@ class LedgerEntry(models.Model):
     never edited or deleted: a correction is a new entry. PostgreSQL enforces this with a trigger.
     """
 
-    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    # Indexes are kept to what queries use: each one is upkeep on every entry written (imports write millions).
+    # merchant_id is served by the (merchant, customer, currency) index, which leads with it.
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+", db_index=False)
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="ledger_entries")
     receivable = models.ForeignKey(
         Receivable, on_delete=models.CASCADE, null=True, blank=True, related_name="entries"
     )
+    # Indexed only where set (see Meta): charges, most entries, carry no payment.
     payment = models.ForeignKey(
-        Payment, on_delete=models.CASCADE, null=True, blank=True, related_name="entries"
+        Payment, on_delete=models.CASCADE, null=True, blank=True, related_name="entries", db_index=False
     )
     kind = models.CharField(max_length=12, choices=EntryKind.choices)
     currency = models.CharField(max_length=3)
@@ -144,7 +150,11 @@ class LedgerEntry(models.Model):
         verbose_name_plural = "ledger entries"
         indexes = [
             models.Index(fields=["merchant", "customer", "currency"]),
-            models.Index(fields=["receivable"]),
+            # receivable_id already has the foreign key's own index. Every lookup by payment is an equality
+            # (payment_id = x or IN (...)), which implies NOT NULL, so the planner uses this partial index.
+            models.Index(
+                fields=["payment"], condition=Q(payment__isnull=False), name="ledger_entry_payment_set_idx"
+            ),
         ]
 
     def __str__(self) -> str:
