@@ -30,6 +30,13 @@ TEMPLATES = {
         + _SIGN,
         "sms": "{{ merchant }}: {{ balance }}, fällig am {{ due_date }}, sind noch offen. Zahlen: {{ pay_link }}",
     },
+    "reminder_1.firm": {
+        "subject": "Zahlung überfällig: {{ balance }}, fällig am {{ due_date }}",
+        "body": "Hallo {{ name }},\n\n{{ balance }} waren am {{ due_date }} fällig und sind jetzt überfällig. Bitte zahlen Sie den Betrag oder sagen Sie uns, wenn etwas nicht stimmt.\n\n{{ items }}\n\nZahlen: {{ pay_link }}\n\n"
+        + _HELP
+        + _SIGN,
+        "sms": "{{ merchant }}: {{ balance }} (fällig {{ due_date }}) sind überfällig. Bitte zahlen: {{ pay_link }} oder antworten Sie uns.",
+    },
     "reminder_2.gentle": {
         "subject": "Können wir Ihnen beim offenen Betrag helfen?",
         "body": "Hallo {{ name }},\n\nwir hatten Ihnen kürzlich wegen {{ balance }}, fällig am {{ due_date }}, geschrieben. Wenn es gerade ungünstig ist, helfen wir gern.\n\n{{ items }}\n\nZahlen: {{ pay_link }}\n\n"
@@ -101,6 +108,13 @@ TEMPLATES = {
         + _HELP
         + _SIGN,
         "sms": "{{ merchant }}: {{ fee }} hinzugefügt ({{ fee_reason }}); offen {{ balance }}. Details: {{ portal_link }}",
+    },
+    "fee_notice.firm": {
+        "subject": "{{ fee }} zu Ihrem überfälligen Saldo hinzugefügt",
+        "body": "Hallo {{ name }},\n\nda die Zahlung überfällig ist, wurden Ihrem Saldo {{ fee }} hinzugefügt ({{ fee_reason }}). Der offene Betrag beträgt jetzt {{ balance }}:\n\n{{ items }}\n\nZahlen: {{ pay_link }}\n\n"
+        + _HELP
+        + _SIGN,
+        "sms": "{{ merchant }}: Zahlung überfällig, {{ fee }} hinzugefügt ({{ fee_reason }}); offen {{ balance }}. Zahlen: {{ pay_link }}",
     },
     "promise_reminder.gentle": {
         "subject": "Erinnerung an Ihre Zahlung am {{ promise_date }}",

@@ -33,6 +33,13 @@ TEMPLATES = {
         + _SIGN,
         "sms": "{{ merchant }}: {{ balance }} due {{ due_date }} is still open. Pay: {{ pay_link }}",
     },
+    "reminder_1.firm": {
+        "subject": "Payment overdue: {{ balance }} was due on {{ due_date }}",
+        "body": "Hello {{ name }},\n\n{{ balance }} was due on {{ due_date }} and is now overdue. Please pay it, or tell us if something is not right.\n\n{{ items }}\n\nPay here: {{ pay_link }}\n\n"
+        + _HELP
+        + _SIGN,
+        "sms": "{{ merchant }}: {{ balance }} was due on {{ due_date }} and is overdue. Please pay: {{ pay_link }} or reply to us.",
+    },
     "reminder_2.gentle": {
         "subject": "Can we help with your open balance?",
         "body": "Hello {{ name }},\n\nwe wrote recently about {{ balance }} that was due on {{ due_date }}. If the timing is difficult, we would be glad to help.\n\n{{ items }}\n\nPay here: {{ pay_link }}\n\n"
@@ -104,6 +111,13 @@ TEMPLATES = {
         + _HELP
         + _SIGN,
         "sms": "{{ merchant }}: {{ fee }} added ({{ fee_reason }}); balance {{ balance }}. Details: {{ portal_link }}",
+    },
+    "fee_notice.firm": {
+        "subject": "{{ fee }} added to your overdue balance",
+        "body": "Hello {{ name }},\n\nas your payment is overdue, {{ fee }} has been added to your balance ({{ fee_reason }}). Your balance is now {{ balance }}:\n\n{{ items }}\n\nPlease pay here: {{ pay_link }}\n\n"
+        + _HELP
+        + _SIGN,
+        "sms": "{{ merchant }}: payment overdue, {{ fee }} added ({{ fee_reason }}); balance {{ balance }}. Pay: {{ pay_link }}",
     },
     "promise_reminder.gentle": {
         "subject": "A reminder of your payment on {{ promise_date }}",

@@ -30,6 +30,13 @@ TEMPLATES = {
         + _SIGN,
         "sms": "{{ merchant }}: {{ balance }} z terminem {{ due_date }} jest nadal otwarte. Płatność: {{ pay_link }}",
     },
+    "reminder_1.firm": {
+        "subject": "Zaległa płatność: {{ balance }} z terminem {{ due_date }}",
+        "body": "Dzień dobry {{ name }},\n\nkwota {{ balance }} była płatna do {{ due_date }} i jest już po terminie. Prosimy o płatność lub informację, jeśli coś się nie zgadza.\n\n{{ items }}\n\nPłatność: {{ pay_link }}\n\n"
+        + _HELP
+        + _SIGN,
+        "sms": "{{ merchant }}: {{ balance }} (termin {{ due_date }}) jest po terminie. Prosimy o płatność: {{ pay_link }} lub odpowiedź.",
+    },
     "reminder_2.gentle": {
         "subject": "Czy możemy pomóc w sprawie otwartego salda?",
         "body": "Dzień dobry {{ name }},\n\npisaliśmy niedawno o kwocie {{ balance }} z terminem {{ due_date }}. Jeśli to trudny moment, chętnie pomożemy.\n\n{{ items }}\n\nPłatność: {{ pay_link }}\n\n"
@@ -101,6 +108,13 @@ TEMPLATES = {
         + _HELP
         + _SIGN,
         "sms": "{{ merchant }}: doliczono {{ fee }} ({{ fee_reason }}); saldo {{ balance }}. Szczegóły: {{ portal_link }}",
+    },
+    "fee_notice.firm": {
+        "subject": "Do zaległego salda doliczono {{ fee }}",
+        "body": "Dzień dobry {{ name }},\n\nponieważ płatność jest po terminie, do Twojego salda doliczono {{ fee }} ({{ fee_reason }}). Saldo wynosi teraz {{ balance }}:\n\n{{ items }}\n\nPłatność: {{ pay_link }}\n\n"
+        + _HELP
+        + _SIGN,
+        "sms": "{{ merchant }}: płatność po terminie, doliczono {{ fee }} ({{ fee_reason }}); saldo {{ balance }}. Płatność: {{ pay_link }}",
     },
     "promise_reminder.gentle": {
         "subject": "Przypomnienie o płatności {{ promise_date }}",

@@ -30,6 +30,13 @@ TEMPLATES = {
         + _SIGN,
         "sms": "{{ merchant }}: {{ balance }} со сроком {{ due_date }} ещё не оплачено. Оплата: {{ pay_link }}",
     },
+    "reminder_1.firm": {
+        "subject": "Просрочен платёж: {{ balance }}, срок {{ due_date }}",
+        "body": "Здравствуйте, {{ name }}!\n\nСрок оплаты суммы {{ balance }} истёк {{ due_date }}. Пожалуйста, оплатите её или сообщите нам, если что-то не так.\n\n{{ items }}\n\nОплата: {{ pay_link }}\n\n"
+        + _HELP
+        + _SIGN,
+        "sms": "{{ merchant }}: срок оплаты {{ balance }} истёк {{ due_date }}. Пожалуйста, оплатите: {{ pay_link }} или ответьте нам.",
+    },
     "reminder_2.gentle": {
         "subject": "Можем ли мы помочь с оплатой?",
         "body": "Здравствуйте, {{ name }}!\n\nНедавно мы писали о сумме {{ balance }} со сроком {{ due_date }}. Если сейчас непростое время, мы будем рады помочь.\n\n{{ items }}\n\nОплата: {{ pay_link }}\n\n"
@@ -101,6 +108,13 @@ TEMPLATES = {
         + _HELP
         + _SIGN,
         "sms": "{{ merchant }}: добавлено {{ fee }} ({{ fee_reason }}); остаток {{ balance }}. Подробности: {{ portal_link }}",
+    },
+    "fee_notice.firm": {
+        "subject": "К просроченному остатку добавлено {{ fee }}",
+        "body": "Здравствуйте, {{ name }}!\n\nПоскольку оплата просрочена, к вашему остатку добавлено {{ fee }} ({{ fee_reason }}). Теперь остаток составляет {{ balance }}:\n\n{{ items }}\n\nОплата: {{ pay_link }}\n\n"
+        + _HELP
+        + _SIGN,
+        "sms": "{{ merchant }}: оплата просрочена, добавлено {{ fee }} ({{ fee_reason }}); остаток {{ balance }}. Оплата: {{ pay_link }}",
     },
     "promise_reminder.gentle": {
         "subject": "Напоминание о платеже {{ promise_date }}",

@@ -145,3 +145,21 @@ def test_channel_config_is_checked_against_the_channels_schema(acme):
         channel_config_set(merchant=acme, kind="sms", settings={"acount_sid": "AC1"}, secret="t")
     assert err.value.field == "settings" and "unknown setting for sms: acount_sid" in err.value.reason
     assert channel_config_set(merchant=acme, kind="sms", settings={"account_sid": "AC1"}, secret="t").pk
+
+
+def test_every_message_step_of_the_shipped_strategies_has_its_own_tone_in_every_language():
+    """A firm strategy must send firm wording, not the nearest tone's: no fallback for the shipped ladders."""
+    from settle.cases.strategies import DEFAULTS
+    from settle.communications.catalog import LANGUAGES, TEMPLATE_KEYS
+    from settle.communications.render import shipped_tones, shipped_wording
+
+    checked = 0
+    for strategy in DEFAULTS:
+        for step in strategy["steps"]:
+            if step.get("template_key") not in TEMPLATE_KEYS:
+                continue  # collector tasks (calls) carry a script, not a message template
+            assert step["tone"] in shipped_tones(step["template_key"]), (strategy["slug"], step)
+            for language in LANGUAGES:
+                assert shipped_wording(step["template_key"], step["tone"], language)
+            checked += 1
+    assert checked >= 15
