@@ -1,7 +1,7 @@
 """Test support: how to make a case or a strategy of one merchant, for the tenant-isolation walks.
 
-Registered with the API walk (`settle.apikit.testing.register_id_factory`, autodiscovered) and the merchant-app
-walk (`settle.web.testing.ID_FACTORIES`, which imports these factories).
+Registered with `settle.apikit.testing.register_id_factory` (autodiscovered): the one registry both the API walk
+and the merchant-app walk read.
 """
 
 from __future__ import annotations

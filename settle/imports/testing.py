@@ -1,4 +1,4 @@
-"""Import jobs for the tenant-isolation walks (API: `register_id_factory`, pages: `settle.web.testing`)."""
+"""Import jobs for the tenant-isolation walks (one registry for API and pages: `register_id_factory`)."""
 
 from settle.apikit.testing import register_id_factory
 

@@ -1,7 +1,7 @@
 """Tenant isolation and roles over EVERY merchant-app URL of the resolver (issue 3, item 4).
 
 Merchant B's logged-in owner asks for merchant A's objects by id and must get 404 — GET and POST alike — on
-every URL with a path parameter. Parameters are filled by `settle.web.testing.ID_FACTORIES`; a parameter with
+every URL with a path parameter. Parameters are filled by `settle.apikit.testing.ID_FACTORIES`; a parameter with
 no factory fails the walk with instructions, so URLs merged later from other branches are covered too.
 """
 
