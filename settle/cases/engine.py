@@ -18,7 +18,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 
 from settle.communications.models import Message
 from settle.core.money import Money
@@ -32,7 +32,7 @@ from settle.policy.rules import jurisdiction_for, resolve
 from settle.policy.segments import CustomerFacts, SegmentThresholds, segment_for
 from settle.workdesk.models import Task
 
-from .models import Case, CaseEvent, EngineSettings, RatePeriod, Strategy, StrategyVersion
+from .models import Case, CaseEvent, EngineSettings, Promise, RatePeriod, Strategy, StrategyVersion
 from .strategies import specs_from_json
 
 log = logging.getLogger("settle.engine")
@@ -42,7 +42,7 @@ CONTACT_HORIZON = timedelta(days=31)
 CHANNEL_OF_KIND = {"email": "email", "phone": "sms", "webhook": "webhook", "postal": "letter"}
 COUNTED = ("queued", "sending", "sent", "unknown")
 CASE_FIELDS = ("id", "merchant_id", "customer_id", "currency", "strategy_version_id", "step_index",
-               "paused_until", "segment", "last_step", "overdue_since")  # fmt: skip
+               "paused_until", "segment", "last_step", "overdue_since", "promised_until")  # fmt: skip
 
 
 @lru_cache(maxsize=4096)
@@ -212,6 +212,7 @@ def load_snapshots(rows: list[tuple], now: datetime, ctx: TickContext) -> Loaded
     errors: dict[int, str] = {}
     last_steps = {r[0]: r[8] for r in rows}
     overdue_since = {r[0]: r[9] for r in rows}
+    promised_until = {r[0]: r[10] for r in rows}
     for case_id, merchant_id, customer_id, currency, version_id, step_index, paused_until, *_rest in rows:
         try:
             cust = customers[customer_id]
@@ -258,6 +259,7 @@ def load_snapshots(rows: list[tuple], now: datetime, ctx: TickContext) -> Loaded
                 final_notice_at=final_notice.get(case_id), consumer_interest_percent=rate,
                 interest_through={r.id: charged[r.id] for r in recs if r.id in charged},
                 compensated=frozenset(r.id for r in recs if r.id in compensated),
+                promised_until=promised_until[case_id],
             )  # fmt: skip
             meta[case_id] = {"merchant_id": merchant_id, "customer_id": customer_id, "version_id": version_id,
                              "points": points.get(customer_id, {}), "code": code,
@@ -459,8 +461,10 @@ def _overdue_since(snapshot: CaseSnapshot, now: datetime):
 
 
 def _write(items: list[tuple[Decision, CaseSnapshot, dict]], now: datetime) -> None:
-    messages, tasks, events, updates = [], [], [], []
+    messages, tasks, events, updates, broken = [], [], [], [], []
     for decision, snapshot, meta in items:
+        if decision.promise_broken:
+            broken.append(decision.case_id)
         ms, ts, ev = _rows_for(decision, snapshot, meta, now)
         messages += ms
         tasks += ts
@@ -486,6 +490,8 @@ def _write(items: list[tuple[Decision, CaseSnapshot, dict]], now: datetime) -> N
         _insert_messages(messages)
     if tasks:
         Task.objects.bulk_create(tasks, ignore_conflicts=True)
+    if broken:  # rare: only cases whose promised day has passed unpaid (the decision event says why)
+        Promise.objects.filter(case_id__in=broken, status="pending").update(status="broken", resolved_at=now)
     _update_cases(updates)
 
 
@@ -505,7 +511,14 @@ def _record_errors(errors: dict[int, str], rows_by_id: dict[int, tuple], now: da
 
 
 def _claim(now: datetime, size: int) -> list[tuple]:
-    qs = Case.objects.filter(closed_at__isnull=True, next_check_at__lte=now).order_by("next_check_at")
+    # The pending promise's date rides along in the claim (a lookup in the one-pending-per-case index for each
+    # claimed row), so honouring promises costs the tick no query of its own.
+    promised = Promise.objects.filter(case_id=OuterRef("pk"), status="pending").values("promised_for")[:1]
+    qs = (
+        Case.objects.filter(closed_at__isnull=True, next_check_at__lte=now)
+        .annotate(promised_until=Subquery(promised))
+        .order_by("next_check_at")
+    )
     if connection.vendor == "postgresql":
         qs = qs.select_for_update(skip_locked=True, of=("self",))
     return list(qs.values_list(*CASE_FIELDS)[:size])

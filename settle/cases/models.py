@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -167,3 +168,55 @@ class RatePeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.percent}% from {self.effective_from}"
+
+
+class PromiseStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    KEPT = "kept", _("Kept")
+    BROKEN = "broken", _("Broken")
+
+
+class Promise(models.Model):
+    """A promise to pay: the customer will pay `amount_minor` (case currency) by `promised_for`.
+
+    It lives next to Case (not in the workdesk) because it is a fact about the case that the engine must honour:
+    collectors record it today, the debtor portal will tomorrow, and the engine reads it in its claim query.
+    While one is pending the policy escalates nothing until the day after `promised_for`; payments covering
+    the amount mark it kept (`cases.promises.promises_settle`), and the first engine check after the date marks
+    it broken. At most one promise per case is pending (partial unique index, also what the claim reads).
+    """
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="promises")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="promises")
+    amount_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    promised_for = models.DateField(
+        help_text=_("The customer pays by the end of this day (their local time)")
+    )
+    status = models.CharField(max_length=10, choices=PromiseStatus.choices, default=PromiseStatus.PENDING)
+    note = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by_label = models.CharField(
+        max_length=150, blank=True, help_text=_("User or API key that recorded it")
+    )
+    created_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(status="pending"), name="promise_one_pending"
+            ),
+            models.CheckConstraint(condition=Q(amount_minor__gt=0), name="promise_amount_positive"),
+        ]
+        indexes = [models.Index(fields=["merchant", "status"])]
+        verbose_name = _("promise to pay")
+
+    def __str__(self) -> str:
+        return (
+            f"Promise {self.pk}: {self.amount_minor} {self.currency} by {self.promised_for} ({self.status})"
+        )

@@ -29,15 +29,20 @@ def case_balance_changed(*, customer: Customer, currency: str, at: datetime) -> 
 
     Closing here (not at the next tick) means a reminder queued for a customer who just paid can never be
     claimed: queued messages are cancelled with the reason, in the transaction that recorded the payment.
-    Returns the case closed, if any; otherwise the open case is re-checked by the engine now.
+    Returns the case closed, if any; otherwise the open case is re-checked by the engine now. A pending promise
+    to pay is marked kept here once the payments since it cover its amount (`promises.promises_settle`).
     """
+    from .promises import promises_settle
+
     Receivable = apps.get_model("ledger", "Receivable")
     still_owed = Receivable.objects.filter(
         customer=customer, currency=currency, status="open", balance_minor__gt=0
     ).exists()
+    # The case row is locked (touched) before the promise, the order the engine's tick takes them in.
     if still_owed:
         if not case_touch(customer=customer, currency=currency, at=at):
             case_open(customer=customer, currency=currency, at=at)
+        promises_settle(customer=customer, currency=currency, at=at, cleared=False)
         return None
     case = (
         Case.objects.select_for_update()
@@ -46,6 +51,7 @@ def case_balance_changed(*, customer: Customer, currency: str, at: datetime) -> 
     )
     if case is None:
         return None
+    promises_settle(customer=customer, currency=currency, at=at, cleared=True)
     Case.objects.filter(pk=case.pk).update(closed_at=at, outcome="paid", next_check_at=None)
     Message = apps.get_model("communications", "Message")
     Message.objects.filter(Q(case=case) & Q(status="queued")).update(

@@ -98,6 +98,8 @@ class CaseSnapshot:
     consumer_interest_percent: Decimal | None = None
     interest_through: dict[int, date] = field(default_factory=dict, hash=False, compare=False)
     compensated: frozenset[int] = frozenset()
+    # The pending promise to pay's date, if any: nothing escalates through that day (debtor's local time).
+    promised_until: date | None = None
 
     @cached_property
     def balance_minor(self) -> int:
@@ -157,6 +159,7 @@ class Decision:
     tasks: tuple[PlannedTask, ...] = ()
     charges: tuple[PlannedCharge, ...] = ()
     reasons: tuple[Reason, ...] = ()
+    promise_broken: bool = False  # the pending promise's day has passed unpaid: the caller marks it broken
 
 
 def _local_midnight(day: date, tz_name: str) -> datetime:
@@ -170,10 +173,20 @@ def step_due_at(snapshot: CaseSnapshot, step: StepSpec) -> datetime | None:
     return _local_midnight(due + timedelta(days=step.offset_days), snapshot.timezone)
 
 
+def promise_wakes_at(promised_for: date, tz_name: str) -> datetime:
+    """When a case under a promise is next looked at: the start of the day after the promised day, debtor time."""
+    return _local_midnight(promised_for + timedelta(days=1), tz_name)
+
+
 def _barred_on(snapshot: CaseSnapshot, rules: Rules) -> date | None:
+    return barred_on(oldest_due=snapshot.oldest_due, debtor_kind=snapshot.debtor_kind, rules=rules)
+
+
+def barred_on(*, oldest_due: date | None, debtor_kind: str, rules: Rules) -> date | None:
+    """The day a consumer debt becomes time-barred under the jurisdiction's limitation period (None: never)."""
     years = rules.jurisdiction.pack.limitation_years
-    due = snapshot.oldest_due
-    if years is None or due is None or snapshot.debtor_kind == "business":
+    due = oldest_due
+    if years is None or due is None or debtor_kind == "business":
         return None
     try:
         return due.replace(year=due.year + years)
@@ -259,6 +272,14 @@ def decide(snapshot: CaseSnapshot, now: datetime, rules: Rules) -> Decision:
         reasons.append(reason("paused", "collector", until=snapshot.paused_until.isoformat()))
         return Decision(**base, stage="paused", next_check_at=snapshot.paused_until, reasons=tuple(reasons))
     today = now.astimezone(zone(snapshot.timezone)).date()
+    if snapshot.promised_until is not None:
+        promised = snapshot.promised_until.isoformat()
+        if today <= snapshot.promised_until:
+            reasons.append(reason("promise_pending", "collector: promise to pay", date=promised))
+            return Decision(**base, stage="promised", reasons=tuple(reasons),
+                            next_check_at=promise_wakes_at(snapshot.promised_until, snapshot.timezone))  # fmt: skip
+        reasons.append(reason("promise_broken", "collector: promise to pay", date=promised))
+        base["promise_broken"] = True
     barred = _barred_on(snapshot, rules)
     pack = rules.jurisdiction.pack
     if barred and today >= barred and pack.time_barred == "no_contact":
@@ -345,6 +366,21 @@ def decide(snapshot: CaseSnapshot, now: datetime, rules: Rules) -> Decision:
         if following is not None:
             next_check = max(next_check, following)
     return replace(decision, next_check_at=next_check, reasons=tuple(reasons))
+
+
+def handoff_blockers(*, final_notice_at: datetime | None, now: datetime, rules: Rules, debtor_kind: str,
+                     oldest_due: date | None, timezone: str) -> tuple[Reason, ...]:  # fmt: skip
+    """Why an agency handoff may not happen at `now` (empty: it may): the same prior-warning and limitation
+    rules `decide` applies, so a person approving a handoff can never do what the engine would not."""
+    pack = rules.jurisdiction.pack
+    today = now.astimezone(zone(timezone)).date()
+    barred = barred_on(oldest_due=oldest_due, debtor_kind=debtor_kind, rules=rules)
+    if barred and today >= barred:
+        return (reason("time_barred", f"{pack.code}: {pack.limitation_source}", date=barred),)
+    if final_notice_at is None or final_notice_at + timedelta(days=pack.prior_warning_days) > now:
+        return (reason("prior_warning_required", f"{pack.code}: {pack.prior_warning_source}",
+                       days=pack.prior_warning_days),)  # fmt: skip
+    return ()
 
 
 def preview(snapshot: CaseSnapshot, start: datetime, rules: Rules, days: int = 120) -> list[Decision]:

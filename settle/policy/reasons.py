@@ -164,6 +164,84 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "ru": "начислено {what}: {amount} ({basis})",
         "de": "hinzugefügt {what}: {amount} ({basis})",
     },
+    "promise_pending": {
+        "en": "paused: the customer promised to pay by {date}; nothing escalates before the day after",
+        "pl": "wstrzymano: klient obiecał zapłacić do {date}; bez eskalacji przed następnym dniem",
+        "ru": "приостановлено: клиент обещал оплатить до {date}; без эскалации до следующего дня",
+        "de": "pausiert: der Kunde hat Zahlung bis {date} zugesagt; keine Eskalation vor dem Folgetag",
+    },
+    "promise_broken": {
+        "en": "the promise to pay by {date} was not kept; collection resumes",
+        "pl": "obietnica zapłaty do {date} nie została dotrzymana; windykacja zostaje wznowiona",
+        "ru": "обещание оплатить до {date} не выполнено; взыскание возобновляется",
+        "de": "die Zahlungszusage bis {date} wurde nicht eingehalten; das Inkasso wird fortgesetzt",
+    },
+    "promise_made": {
+        "en": "{by} recorded a promise to pay {amount} by {date}",
+        "pl": "{by} zapisał(a) obietnicę zapłaty {amount} do {date}",
+        "ru": "{by} записал(а) обещание оплатить {amount} до {date}",
+        "de": "{by} hat eine Zahlungszusage über {amount} bis {date} erfasst",
+    },
+    "promise_kept": {
+        "en": "promise kept: {paid} paid since the promise of {amount} by {date}",
+        "pl": "obietnica dotrzymana: {paid} wpłacono od obietnicy {amount} do {date}",
+        "ru": "обещание выполнено: оплачено {paid} после обещания {amount} до {date}",
+        "de": "Zusage eingehalten: {paid} bezahlt seit der Zusage über {amount} bis {date}",
+    },
+    "outcome_reached": {
+        "en": "{by} reached the customer ({kind} task)",
+        "pl": "{by} skontaktował(a) się z klientem (zadanie {kind})",
+        "ru": "{by} связался(-ась) с клиентом (задача {kind})",
+        "de": "{by} hat den Kunden erreicht (Aufgabe {kind})",
+    },
+    "outcome_no_answer": {
+        "en": "{by} tried to reach the customer: no answer ({kind} task)",
+        "pl": "{by} próbował(a) skontaktować się z klientem: brak odpowiedzi (zadanie {kind})",
+        "ru": "{by} пытался(-ась) связаться с клиентом: нет ответа (задача {kind})",
+        "de": "{by} hat versucht, den Kunden zu erreichen: keine Antwort (Aufgabe {kind})",
+    },
+    "outcome_wrong_number": {
+        "en": "{by}: wrong number; the phone {phone} is disabled so the ladder uses another channel",
+        "pl": "{by}: błędny numer; telefon {phone} wyłączono, kolejne kroki użyją innego kanału",
+        "ru": "{by}: неверный номер; телефон {phone} отключён, дальше используется другой канал",
+        "de": "{by}: falsche Nummer; das Telefon {phone} ist deaktiviert, weitere Schritte nutzen einen anderen Kanal",
+    },
+    "outcome_dispute": {
+        "en": "{by}: the customer disputes the debt; no contact until {until} while it is reviewed",
+        "pl": "{by}: klient kwestionuje dług; brak kontaktu do {until} na czas wyjaśnienia",
+        "ru": "{by}: клиент оспаривает долг; без контактов до {until} на время проверки",
+        "de": "{by}: der Kunde bestreitet die Forderung; kein Kontakt bis {until}, solange sie geprüft wird",
+    },
+    "outcome_done": {
+        "en": "{by} completed the {kind} task",
+        "pl": "{by} wykonał(a) zadanie {kind}",
+        "ru": "{by} выполнил(а) задачу {kind}",
+        "de": "{by} hat die Aufgabe {kind} erledigt",
+    },
+    "handoff_approved": {
+        "en": "{by} approved the handoff to the collection agency (final notice on {notice}, {days} days of warning)",
+        "pl": "{by} zatwierdził(a) przekazanie do firmy windykacyjnej (ostateczne wezwanie {notice}, {days} dni ostrzeżenia)",
+        "ru": "{by} одобрил(а) передачу коллекторскому агентству (финальное уведомление {notice}, {days} дн. предупреждения)",
+        "de": "{by} hat die Übergabe an das Inkassobüro genehmigt (letzte Mahnung am {notice}, {days} Tage Vorwarnung)",
+    },
+    "handoff_declined": {
+        "en": "{by} declined the handoff to the agency; the case stays with the collector",
+        "pl": "{by} odrzucił(a) przekazanie do firmy windykacyjnej; sprawa zostaje u windykatora",
+        "ru": "{by} отклонил(а) передачу агентству; дело остаётся у сотрудника",
+        "de": "{by} hat die Übergabe an das Inkassobüro abgelehnt; der Fall bleibt beim Team",
+    },
+    "order_cancel_queued": {
+        "en": "the unpaid order {number} will be cancelled in the shop, as the merchant chose",
+        "pl": "nieopłacone zamówienie {number} zostanie anulowane w sklepie, zgodnie z wyborem sprzedawcy",
+        "ru": "неоплаченный заказ {number} будет отменён в магазине, как выбрал продавец",
+        "de": "die unbezahlte Bestellung {number} wird im Shop storniert, wie vom Händler gewählt",
+    },
+    "collector_note": {
+        "en": "note: {note}",
+        "pl": "notatka: {note}",
+        "ru": "заметка: {note}",
+        "de": "Notiz: {note}",
+    },
 }
 
 

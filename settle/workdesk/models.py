@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -5,6 +6,22 @@ from django.utils.translation import gettext_lazy as _
 from settle.cases.models import Case
 from settle.customers.models import Customer
 from settle.merchants.models import Merchant
+
+
+class Outcome(models.TextChoices):
+    """What a collector records when closing a task: a closed set, so reports and the engine can rely on it."""
+
+    REACHED = "reached", _("Reached the customer")
+    NO_ANSWER = "no_answer", _("No answer")
+    WRONG_NUMBER = "wrong_number", _("Wrong number")
+    PROMISE = "promise", _("Promise to pay")
+    DISPUTE = "dispute", _("Customer disputes the debt")
+    DONE = "done", _("Done (no contact needed)")
+    HANDOFF_APPROVED = "handoff_approved", _("Approve the handoff to the agency")
+    HANDOFF_DECLINED = "handoff_declined", _("Decline the handoff")
+
+
+HANDOFF_OUTCOMES = frozenset({Outcome.HANDOFF_APPROVED, Outcome.HANDOFF_DECLINED})
 
 
 class Task(models.Model):
@@ -30,6 +47,13 @@ class Task(models.Model):
     idempotency_key = models.CharField(max_length=200, unique=True)
     created_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
+    # What the person who closed it recorded (`workdesk.services.task_complete`); empty while open.
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    outcome_note = models.CharField(max_length=500, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    completed_by_label = models.CharField(max_length=150, blank=True, help_text=_("User or API key"))
 
     class Meta:
         ordering = ["due_at", "id"]
@@ -39,3 +63,9 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.customer_id} ({self.status})"
+
+    def outcomes(self) -> list[str]:
+        """The outcomes this kind of task may be closed with: a handoff is approved or declined, nothing else."""
+        if self.kind == "agency_handoff":
+            return [o.value for o in Outcome if o in HANDOFF_OUTCOMES]
+        return [o.value for o in Outcome if o not in HANDOFF_OUTCOMES]
