@@ -5,7 +5,7 @@ import pathlib
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from settle.policy.engine import CaseSnapshot, ReceivableFact, Rules, StepSpec, decide
+from settle.policy.engine import CaseSnapshot, ReceivableFact, Rules, StepSpec, decide, handoff_blockers
 from settle.policy.interest import RateFact, compensation_minor, interest_minor
 from settle.policy.segments import CustomerFacts, SegmentThresholds, segment_for
 
@@ -73,6 +73,36 @@ def test_agency_handoff_needs_a_final_notice_days_before():
         snap(step_index=4, final_notice_at=datetime(2026, 12, 1, 9, tzinfo=UTC)), at, Rules.for_code("PL")
     )
     assert [t.kind for t in d.tasks] == ["agency_handoff"] and d.step_index == 5
+
+
+def test_a_pending_promise_holds_every_step_through_its_day_and_a_passed_one_resumes_the_ladder():
+    rules = Rules.for_code("PL")
+    d = decide(snap(promised_until=date(2026, 12, 9)), NOW, rules)
+    assert (d.messages, d.tasks, d.stage, d.step_index, d.promise_broken) == ((), (), "promised", 1, False)
+    assert d.next_check_at == datetime(2026, 12, 9, 23, 0, tzinfo=UTC)  # 10 Dec 00:00 Warsaw
+    assert [r.code for r in d.reasons] == ["segment", "promise_pending"]
+    late_evening = datetime(2026, 12, 9, 22, 59, tzinfo=UTC)  # 23:59 on the promised day in Warsaw
+    assert decide(snap(promised_until=date(2026, 12, 9)), late_evening, rules).stage == "promised"
+    d = decide(snap(promised_until=date(2026, 12, 7)), NOW, rules)
+    assert d.promise_broken and [m.template_key for m in d.messages] == ["reminder_1"]
+    assert [r.code for r in d.reasons] == ["segment", "promise_broken", "step_due"]
+    # A dispute or a pause still comes first: they say more than a promise does.
+    assert decide(snap(promised_until=date(2026, 12, 7), disputed=True), NOW, rules).promise_broken is False
+
+
+def test_handoff_blockers_apply_the_same_prior_warning_and_limitation_as_decide():
+    rules = Rules.for_code("PL")
+    facts = dict(
+        now=NOW, rules=rules, debtor_kind="consumer", oldest_due=date(2026, 10, 1), timezone="Europe/Warsaw"
+    )
+    assert [r.code for r in handoff_blockers(final_notice_at=None, **facts)] == ["prior_warning_required"]
+    recent = datetime(2026, 11, 9, 9, 1, tzinfo=UTC)  # a minute less than 30 days before NOW
+    assert [r.code for r in handoff_blockers(final_notice_at=recent, **facts)] == ["prior_warning_required"]
+    assert handoff_blockers(final_notice_at=datetime(2026, 11, 8, 9, 0, tzinfo=UTC), **facts) == ()
+    barred = {**facts, "oldest_due": date(2023, 1, 10)}
+    assert [r.code for r in handoff_blockers(final_notice_at=datetime(2026, 1, 1, tzinfo=UTC), **barred)] == [
+        "time_barred"
+    ]
 
 
 def test_time_barred_debt_gets_no_legal_threat_and_strictest_gets_no_contact():
