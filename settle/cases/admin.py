@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Case, CaseEvent, EngineSettings, RatePeriod, Strategy, StrategyVersion
+from .models import Case, CaseEvent, EngineSettings, Promise, RatePeriod, Strategy, StrategyVersion
 
 
 @admin.register(Case)
@@ -9,6 +9,27 @@ class CaseAdmin(admin.ModelAdmin):
                     "next_check_at"]  # fmt: skip
     list_filter = ["merchant", "stage", "segment", "currency"]
     raw_id_fields = ["customer", "strategy_version"]
+
+
+@admin.register(Promise)
+class PromiseAdmin(admin.ModelAdmin):
+    """Promises are changed by their services (made, kept, broken), so the admin only reads them."""
+
+    list_display = [
+        "id",
+        "merchant",
+        "case",
+        "amount_minor",
+        "currency",
+        "promised_for",
+        "status",
+        "created_by_label",
+    ]
+    list_filter = ["merchant", "status"]
+    raw_id_fields = ["case", "customer", "created_by"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(CaseEvent)

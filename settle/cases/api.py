@@ -71,6 +71,8 @@ class TaskOut(Schema):
     note: str
     status: str
     due_at: datetime
+    outcome: str
+    outcome_note: str
 
 
 class CasePage(Schema):

@@ -270,7 +270,8 @@ def load_snapshots(rows: list[tuple], now: datetime, ctx: TickContext) -> Loaded
 
 
 def _context(snapshot: CaseSnapshot) -> dict:
-    recs = [r for r in snapshot.receivables if r.balance_minor > 0]
+    # Oldest first, whatever order the unordered snapshot load returned them in (the message lists them).
+    recs = sorted((r for r in snapshot.receivables if r.balance_minor > 0), key=lambda r: (r.due_date, r.id))
     return {
         "case_id": snapshot.case_id,
         "currency": snapshot.currency,

@@ -5,6 +5,6 @@ from .models import Task
 
 @admin.register(Task)
 class TaskAdmin(admin.ModelAdmin):
-    list_display = ["id", "merchant", "customer", "kind", "status", "due_at", "case"]
-    list_filter = ["merchant", "kind", "status"]
-    raw_id_fields = ["case", "customer"]
+    list_display = ["id", "merchant", "customer", "kind", "status", "outcome", "due_at", "case"]
+    list_filter = ["merchant", "kind", "status", "outcome"]
+    raw_id_fields = ["case", "customer", "completed_by"]
