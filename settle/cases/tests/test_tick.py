@@ -144,7 +144,7 @@ def test_payment_that_clears_the_balance_closes_the_case_cancels_messages_and_ta
                         idempotency_key="t-1")  # fmt: skip
     payment_record(merchant=acme, customer=alice, amount=Money(10000, "PLN"), external_id="p-1")
     case.refresh_from_db()
-    assert case.outcome == "paid" and not case.is_open
+    assert case.outcome == "paid" and case.stage == "closed" and not case.is_open
     assert set(Message.objects.values_list("status", flat=True)) == {"cancelled"}
     assert set(Task.objects.values_list("status", flat=True)) == {"cancelled"}
     assert case.events.last().kind == "closed"
