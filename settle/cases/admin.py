@@ -69,7 +69,16 @@ class FxRateAdmin(admin.ModelAdmin):
 class DisputeAdmin(admin.ModelAdmin):
     """Read-only: opening and resolving go through the services, which pause the case and credit the ledger."""
 
-    list_display = ["id", "merchant", "case", "receivable", "status", "opened_at", "resolved_at", "credited_minor"]
+    list_display = [
+        "id",
+        "merchant",
+        "case",
+        "receivable",
+        "status",
+        "opened_at",
+        "resolved_at",
+        "credited_minor",
+    ]
     list_filter = ["merchant", "status", "source"]
     raw_id_fields = ["case", "receivable"]
 

@@ -69,7 +69,9 @@ def test_full_demo_has_the_promised_size_and_shapes(frozen_clock, db):
     from settle.cases.models import Case, Dispute
     from settle.ledger.models import Receivable as R
 
-    owing = set(R.objects.filter(merchant=merchant, balance_minor__gt=0).values_list("customer_id", "currency"))
+    owing = set(
+        R.objects.filter(merchant=merchant, balance_minor__gt=0).values_list("customer_id", "currency")
+    )
     open_cases = Case.objects.filter(merchant=merchant, closed_at__isnull=True)
     assert set(open_cases.values_list("customer_id", "currency")) == owing
     assert not open_cases.filter(next_check_at__isnull=True).exists()
