@@ -134,6 +134,24 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "ru": "шаг {step} пропущен: условия не выполнены ({why})",
         "de": "Schritt {step} übersprungen: Bedingungen nicht erfüllt ({why})",
     },
+    "dispute_recorded": {
+        "en": "dispute recorded ({by}): {what}; collection is paused until it is resolved",
+        "pl": "zarejestrowano spór ({by}): {what}; windykacja wstrzymana do jego rozstrzygnięcia",
+        "ru": "зарегистрирован спор ({by}): {what}; взыскание приостановлено до его разрешения",
+        "de": "Einwand erfasst ({by}): {what}; das Inkasso ruht, bis er geklärt ist",
+    },
+    "dispute_upheld": {
+        "en": "dispute upheld ({by}): {credited} credited; {note}",
+        "pl": "spór uznany ({by}): uznano {credited}; {note}",
+        "ru": "спор признан обоснованным ({by}): списано {credited}; {note}",
+        "de": "Einwand anerkannt ({by}): {credited} gutgeschrieben; {note}",
+    },
+    "dispute_rejected": {
+        "en": "dispute rejected ({by}): the debt stands and the strategy resumes; {note}",
+        "pl": "spór odrzucony ({by}): dług pozostaje, strategia jest wznawiana; {note}",
+        "ru": "спор отклонён ({by}): долг остаётся, стратегия возобновляется; {note}",
+        "de": "Einwand abgelehnt ({by}): die Forderung bleibt, die Strategie läuft weiter; {note}",
+    },
     "fee_not_applicable": {
         "en": "no fee or interest: {why}",
         "pl": "bez opłat i odsetek: {why}",
@@ -205,12 +223,6 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "pl": "{by}: błędny numer; telefon {phone} wyłączono, kolejne kroki użyją innego kanału",
         "ru": "{by}: неверный номер; телефон {phone} отключён, дальше используется другой канал",
         "de": "{by}: falsche Nummer; das Telefon {phone} ist deaktiviert, weitere Schritte nutzen einen anderen Kanal",
-    },
-    "outcome_dispute": {
-        "en": "{by}: the customer disputes the debt; no contact until {until} while it is reviewed",
-        "pl": "{by}: klient kwestionuje dług; brak kontaktu do {until} na czas wyjaśnienia",
-        "ru": "{by}: клиент оспаривает долг; без контактов до {until} на время проверки",
-        "de": "{by}: der Kunde bestreitet die Forderung; kein Kontakt bis {until}, solange sie geprüft wird",
     },
     "outcome_done": {
         "en": "{by} completed the {kind} task",

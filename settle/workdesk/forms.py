@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Outcome, Task
 
 
 class OutcomeForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Outcome"))
+    outcome = forms.ChoiceField(label=pgettext_lazy("task", "Outcome"))  # cases has a dispute "Outcome"
     note = forms.CharField(label=_("Note"), max_length=500, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
     promise_amount = forms.DecimalField(

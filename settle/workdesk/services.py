@@ -8,7 +8,7 @@ approval is refused here unless the policy core says the handoff is lawful now.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import Min
@@ -21,7 +21,6 @@ from settle.policy.reasons import Reason, reason
 
 from .models import HANDOFF_OUTCOMES, Outcome, Task
 
-DISPUTE_REVIEW = timedelta(days=14)  # a disputed case stays quiet this long, then a person reviews it
 SHOP_SOURCES = ("shopify", "woocommerce")
 
 
@@ -51,9 +50,9 @@ def task_complete(*, task: Task, outcome: str, by, note: str = "", promise_amoun
 
     reached / no answer / done: recorded. wrong number: the phone is disabled so later steps use another
     channel. promise: a `Promise` (pauses escalation until the day after `promised_for`, emits promise.made).
-    dispute: the case is paused for review (delivery cancels queued reminders) and a review task is due when
-    the pause ends. handoff approved: refused unless lawful; then recorded on the case, handoff.created emitted
-    and the shop asked to cancel unpaid orders where the merchant chose it. handoff declined: needs a note.
+    dispute (the note says what is contested): a `Dispute` pauses collection until a manager resolves it.
+    handoff approved: refused unless lawful; then recorded on the case, handoff.created emitted and the shop
+    asked to cancel unpaid orders where the merchant chose it. handoff declined: needs a note saying why.
     """
     at = at or clock.now()
     user, label = actor(by)
@@ -66,6 +65,8 @@ def task_complete(*, task: Task, outcome: str, by, note: str = "", promise_amoun
         raise FieldError("note", "must be at most 500 characters")
     if outcome == Outcome.HANDOFF_DECLINED and not note:
         raise FieldError("note", "say why the handoff is declined")
+    if outcome == Outcome.DISPUTE and not note:
+        raise FieldError("note", "say what the customer disputes")
     if outcome == Outcome.PROMISE:
         if promise_amount is None:
             raise FieldError("promise_amount", "is required for a promise to pay")
@@ -92,7 +93,8 @@ def task_complete(*, task: Task, outcome: str, by, note: str = "", promise_amoun
                          by_user=user, note=note, source_ref=f"task:{locked.pk}")  # fmt: skip
             kind = ""  # promise_make wrote the case event
         elif outcome == Outcome.DISPUTE:
-            why += _dispute(locked, case, label, note, at)
+            _dispute(case, label, note, at)
+            kind = ""  # dispute_open wrote the case event
         elif outcome == Outcome.WRONG_NUMBER:
             why += _wrong_number(locked, label, at)
         elif outcome == Outcome.HANDOFF_APPROVED:
@@ -138,21 +140,12 @@ def _wrong_number(task: Task, label: str, at: datetime) -> list[Reason]:
     return [reason("outcome_wrong_number", label, by=label, phone=phone.value)]
 
 
-def _dispute(task: Task, case: Case, label: str, note: str, at: datetime) -> list[Reason]:
-    """Pause the case for review: `pause_reason` says dispute, which the outbox treats as "cancel, do not
-    send" (communications.delivery), and a review task is due when the pause ends."""
-    until = at + DISPUTE_REVIEW
-    Case.objects.filter(pk=case.pk).update(
-        paused_until=until, pause_reason=f"dispute: {note or 'recorded by ' + label}"[:300], stage="disputed",
-        next_check_at=until,
-    )  # fmt: skip
-    Task.objects.get_or_create(
-        idempotency_key=f"case-{case.pk}-dispute-{task.pk}-review",
-        defaults={"merchant_id": case.merchant_id, "case": case, "customer_id": case.customer_id,
-                  "kind": "review", "step_key": task.step_key, "due_at": until, "created_at": at,
-                  "note": f"review the dispute before collection resumes: {note}"[:500]},
-    )  # fmt: skip
-    return [reason("outcome_dispute", label, by=label, until=until.date().isoformat())]
+def _dispute(case: Case, label: str, note: str, at: datetime) -> None:
+    """Open a Dispute (`cases.disputes.dispute_open`): collection pauses until a manager resolves it on the
+    case page, queued reminders are cancelled at send time, and the dispute writes its own case event."""
+    from settle.cases.disputes import dispute_open
+
+    dispute_open(case=case, reason_text=note, by=label, source="collector", at=at)
 
 
 def handoff_check(*, case: Case, task: Task | None = None, at: datetime) -> tuple[datetime | None, int, str]:

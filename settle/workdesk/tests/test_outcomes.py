@@ -66,25 +66,34 @@ def test_wrong_number_disables_the_phone_so_the_ladder_uses_another_channel(alic
     )
 
 
-def test_a_dispute_pauses_the_case_for_review_and_the_outbox_treats_it_as_a_dispute(
+def test_a_dispute_opens_a_dispute_that_pauses_collection_until_a_manager_resolves_it(
     alice, owing, task_on, collector
 ):
+    from settle.cases.models import Dispute
+
     case = owing(alice)
+    task = task_on(case)
+    with pytest.raises(FieldError, match="say what the customer disputes") as caught:
+        task_complete(task=task, outcome="dispute", by=collector)
+    assert caught.value.field == "note" and not Dispute.objects.exists()
     Message.objects.create(merchant_id=case.merchant_id, case=case, customer=alice, channel="email",
                            template_key="reminder_2", idempotency_key="queued-1", not_before=NOW)  # fmt: skip
-    task_complete(task=task_on(case), outcome="dispute", note="says the tent never arrived", by=collector)
+    task_complete(task=task, outcome="dispute", note="says the tent never arrived", by=collector)
+    dispute = Dispute.objects.get(case=case)
+    assert (dispute.status, dispute.reason, dispute.source, dispute.opened_by) == (
+        "open", "says the tent never arrived", "collector", "kasia")  # fmt: skip
     case.refresh_from_db()
-    until = NOW + timedelta(days=14)
-    assert (case.paused_until, case.next_check_at, case.stage) == (until, until, "disputed")
-    assert case.pause_reason == "dispute: says the tent never arrived"
-    review = Task.objects.get(case=case, kind="review")
-    assert review.status == "open" and review.due_at == until and "tent never arrived" in review.note
+    assert case.disputed_since == NOW
+    event = _event(case, "dispute")  # the dispute's own event; the task adds no second one
+    assert (
+        event.reasons[0]["code"] == "dispute_recorded" and not CaseEvent.objects.filter(kind="task").exists()
+    )
+    assert Task.objects.get(pk=task.pk).outcome == "dispute"
     # The outbox re-checks at send time: a disputed case's queued reminder is cancelled, not sent.
     from settle.communications.delivery import BatchFacts, recheck
 
     message = Message.objects.select_related("case", "customer").get(idempotency_key="queued-1")
-    facts = BatchFacts(balances={(alice.pk, "PLN"): 10_000})
-    verdict = recheck(message, facts, NOW, set())
+    verdict = recheck(message, BatchFacts(balances={(alice.pk, "PLN"): 10_000}), NOW, set())
     assert verdict.action == "cancel" and verdict.reason.startswith("dispute_open")
 
 
