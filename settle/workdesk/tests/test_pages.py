@@ -86,3 +86,19 @@ def test_the_form_speaks_the_users_language(acme, alice, owing, task_on, login_a
                         "de": ("Ergebnis", "Keine Antwort")}.items():  # fmt: skip
         page = client.get("/workdesk/", HTTP_ACCEPT_LANGUAGE=lang).content.decode()
         assert all(w in page for w in words), (lang, words)
+
+
+def test_a_manager_approves_a_lawful_handoff_and_the_case_page_says_so(acme, alice, owing, task_on, login_as):
+    from datetime import timedelta
+
+    from settle.communications.models import Message
+
+    case = owing(alice)
+    sent = NOW - timedelta(days=31)
+    Message.objects.create(merchant=acme, case=case, customer=alice, channel="letter", template_key="final_notice",
+                           idempotency_key="fn-1", not_before=sent, status="sent", sent_at=sent)  # fmt: skip
+    task = task_on(case, kind="agency_handoff", step_key="agency")
+    manager = login_as(acme, "manager")
+    assert manager.post(f"/workdesk/tasks/{task.pk}/", {"outcome": "handoff_approved"}).status_code == 302
+    page = manager.get(f"/cases/{case.pk}/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    assert "Firma windykacyjna" in page and "zatwierdził(a) przekazanie do firmy windykacyjnej" in page
