@@ -519,18 +519,19 @@ def _record_errors(errors: dict[int, str], rows_by_id: dict[int, tuple], now: da
     log.warning("engine: %d case(s) skipped with errors: %s", len(errors), sorted(errors)[:10])
 
 
-def _claim(now: datetime, size: int) -> list[tuple]:
-    # The pending promise's date rides along in the claim (a lookup in the one-pending-per-case index for each
-    # claimed row), so honouring promises costs the tick no query of its own.
+def case_rows(qs):
+    """`qs` (cases) as the tuples `load_snapshots` reads, in CASE_FIELDS order. The pending promise's date rides
+    along as a subquery (a lookup in the one-pending-per-case index per row), so honouring promises costs the
+    tick no query of its own; build rows through here, never with a bare `values_list(*CASE_FIELDS)`."""
     promised = Promise.objects.filter(case_id=OuterRef("pk"), status="pending").values("promised_for")[:1]
-    qs = (
-        Case.objects.filter(closed_at__isnull=True, next_check_at__lte=now)
-        .annotate(promised_until=Subquery(promised))
-        .order_by("next_check_at")
-    )
+    return qs.annotate(promised_until=Subquery(promised)).values_list(*CASE_FIELDS)
+
+
+def _claim(now: datetime, size: int) -> list[tuple]:
+    qs = Case.objects.filter(closed_at__isnull=True, next_check_at__lte=now).order_by("next_check_at")
     if connection.vendor == "postgresql":
         qs = qs.select_for_update(skip_locked=True, of=("self",))
-    return list(qs.values_list(*CASE_FIELDS)[:size])
+    return list(case_rows(qs)[:size])
 
 
 def advance_batch(rows: list[tuple], now: datetime, ctx: TickContext) -> int:

@@ -3,7 +3,7 @@ detected from Shopify's payment_schedules/due, or on the declared days; never de
 
 from datetime import UTC, datetime, timedelta
 
-from settle.cases.engine import CASE_FIELDS, TickContext, load_snapshots
+from settle.cases.engine import TickContext, case_rows, load_snapshots
 from settle.cases.models import Case
 from settle.communications.models import Message
 from settle.core import clock
@@ -44,7 +44,7 @@ def test_declared_reminders_are_recorded_once_on_their_day_and_counted_by_the_en
     assert "sent by the shop" in contact.status_reason and contact.case is not None
     # The engine's snapshot of the case sees it as a contact (caps, cooling-off and one-a-day apply to it).
     case = contact.case
-    rows = list(Case.objects.filter(pk=case.pk).values_list(*CASE_FIELDS))
+    rows = list(case_rows(Case.objects.filter(pk=case.pk)))
     loaded = load_snapshots(rows, clock.now(), TickContext.load())
     assert len(loaded.snapshots[case.pk].contacts) == 1
 
