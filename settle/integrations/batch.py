@@ -14,6 +14,7 @@ meanwhile) is handed back, and the caller processes it one by one after the run.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -143,18 +144,10 @@ def _write_group(items: list[Item], now: datetime):
     }
 
     # 6. The sync rows say what was applied; write-backs queued where the merchant asked for them.
-    stamp = _stamp()
-    synced = []
-    for item in items:
-        d = item.debt
-        synced.append(SyncedObject(
-            pk=claimed[(d.kind, d.external_id)], version=d.version, state="open", note="", data=d.data,
-            receivable_id=receivables[d.external_id][0], customer_id=customer_ids[d.customer_key()],
-            updated_at=stamp,
-        ))  # fmt: skip
-    SyncedObject.objects.bulk_update(
-        synced, ["version", "state", "note", "data", "receivable_id", "customer_id", "updated_at"]
-    )
+    _sync_rows_update(
+        [(claimed[(i.debt.kind, i.debt.external_id)], i.debt.version, i.debt.data,
+          receivables[i.debt.external_id][0], customer_ids[i.debt.customer_key()]) for i in items]
+    )  # fmt: skip
     write_backs = [
         WriteBack(
             merchant=merchant,
@@ -176,6 +169,36 @@ def _write_group(items: list[Item], now: datetime):
         _pk, number, balance = receivables[item.debt.external_id]
         done.append((item, f"receivable {number}: {balance} due {item.debt.due_date}"))
     return done, alone
+
+
+_SYNC_UPDATE = """
+UPDATE integrations_syncedobject s SET version = v.version, state = 'open', note = '', data = v.data,
+    receivable_id = v.receivable_id, customer_id = v.customer_id, updated_at = %s
+FROM jsonb_to_recordset(%s::jsonb) AS v(id bigint, version timestamptz, data jsonb, receivable_id bigint,
+    customer_id bigint)
+WHERE s.id = v.id
+"""
+
+
+def _sync_rows_update(rows: list[tuple]) -> None:
+    """(id, version, data, receivable id, customer id) of claimed sync rows: now open. One statement with one
+    JSON parameter; the ORM's bulk_update (a CASE per field and row) cost more than the rest of the run."""
+    stamp = _stamp()
+    if db_connection.vendor == "postgresql":
+        document = json.dumps([
+            {"id": pk, "version": version.isoformat() if version else None, "data": data,
+             "receivable_id": receivable_id, "customer_id": customer_id}
+            for pk, version, data, receivable_id, customer_id in rows
+        ])  # fmt: skip
+        with db_connection.cursor() as cursor:
+            cursor.execute(_SYNC_UPDATE, [stamp, document])
+        return
+    SyncedObject.objects.bulk_update(
+        [SyncedObject(pk=pk, version=version, state="open", note="", data=data, receivable_id=receivable_id,
+                      customer_id=customer_id, updated_at=stamp)
+         for pk, version, data, receivable_id, customer_id in rows],
+        ["version", "state", "note", "data", "receivable_id", "customer_id", "updated_at"],
+    )  # fmt: skip
 
 
 def _stamp() -> datetime:
