@@ -167,7 +167,9 @@ def _write_group(items: list[Item], now: datetime):
     done = []
     for item in items:
         _pk, number, balance = receivables[item.debt.external_id]
-        done.append((item, f"receivable {number}: {balance} due {item.debt.due_date}"))
+        done.append(
+            (item, f"receivable {number}: {balance} due {item.debt.due_date}{item.debt.outcome_suffix}")
+        )
     return done, alone
 
 

@@ -79,6 +79,7 @@ class NewDebt:
     data: dict  # the sync row's data
     releases: tuple[str, ...] = ()
     write_back: tuple[str, dict] | None = None  # (action, payload) queued for the shop with it
+    outcome_suffix: str = ""  # added to the event's outcome after "receivable N: balance due date"
 
     def customer_key(self) -> str:
         return self.customer["external_id"]
@@ -275,12 +276,12 @@ def new_customer_fields(
     *,
     external_id: str,
     name: str,
-    email: str,
-    phone: str,
-    country: str,
-    region: str,
-    city: str,
-    locale: str,
+    email: str = "",
+    phone: str = "",
+    country: str = "",
+    region: str = "",
+    city: str = "",
+    locale: str = "",
 ) -> dict:
     """`customer_create`'s arguments for a customer first seen in a payload: the country kept only if valid,
     a name always, contacts that do not validate left out (shared by the one-by-one and the batch path)."""

@@ -12,7 +12,7 @@ from settle.integrations.models import EventStatus, InboundEvent, SyncedObject, 
 from settle.integrations.services import event_replay, events_process
 from settle.ledger.models import LedgerEntry, Receivable
 
-from .conftest import Hooks, fixture, shopify_order
+from .conftest import Hooks, fixture, shopify_order, woo_order
 
 V1, V2 = "2026-11-20T10:00:00-05:00", "2026-11-21T10:00:00-05:00"
 
@@ -150,6 +150,22 @@ def snapshot(merchant) -> dict:
 
 
 @pytest.fixture
+def written(monkeypatch) -> list[str]:
+    """The external ids the batch path wrote in runs (the rest went one by one)."""
+    from settle.integrations import batch
+
+    ids: list[str] = []
+
+    def spy(items, now):
+        done, alone = batch.write_run(items, now)
+        ids.extend(item.debt.external_id for item, _outcome in done)
+        return done, alone
+
+    monkeypatch.setattr("settle.integrations.services.write_run", spy)
+    return ids
+
+
+@pytest.fixture
 def twin(db):
     from settle.merchants.services import merchant_create
 
@@ -159,21 +175,10 @@ def twin(db):
 
 
 def test_a_batch_ends_as_the_one_by_one_path_leaves_it_and_tenants_stay_apart(
-    hooks, connect, acme, twin, monkeypatch
+    hooks, connect, acme, twin, written
 ):
     """The same deliveries to two merchants (same order and customer ids): one processed with runs, the other
     one by one. Everything Settle stores about them is the same, and neither sees the other's rows."""
-    from settle.integrations import batch
-
-    written = []
-
-    def spy(items, now):
-        done, alone = write_run(items, now)
-        written.extend(item.debt.external_id for item, _outcome in done)
-        return done, alone
-
-    write_run = batch.write_run
-    monkeypatch.setattr("settle.integrations.services.write_run", spy)
     connect("shopify")
     connect("shopify", merchant=twin, settings={})
     deliver_scenario(hooks, acme)
@@ -202,6 +207,56 @@ def test_a_batch_ends_as_the_one_by_one_path_leaves_it_and_tenants_stay_apart(
     assert (
         Receivable.objects.filter(merchant=acme).count() == Receivable.objects.filter(merchant=twin).count()
     )
+
+
+def deliver_woo_scenario(hooks: Hooks, merchant) -> None:
+    def woo(n: int, customer: int, **changes) -> dict:
+        billing = {
+            **woo_order()["billing"],
+            "email": f"buyer{customer}@example.com",
+            **changes.pop("billing", {}),
+        }
+        return woo_order(id=500 + n, number=str(500 + n), customer_id=customer, billing=billing, **changes)
+
+    meta = [{"id": 1, "key": "_wcpdf_invoice_due_date", "value": "1765152000"}]
+    for topic, payload in [
+        ("order.created", woo(1, customer=1)),
+        ("order.created", woo(2, customer=1, status="pending", payment_method="stripe")),
+        ("order.created", woo(3, customer=2, meta_data=meta)),  # due date from an invoice plugin
+        ("order.created", woo(4, customer=2, status="completed", date_paid_gmt="2026-11-21T10:00:00")),
+        (
+            "order.updated",
+            woo(
+                1,
+                customer=1,
+                status="completed",
+                date_paid_gmt="2026-11-21T10:00:00",
+                date_modified_gmt="2026-11-21T10:00:00",
+            ),
+        ),  # fmt: skip
+        ("order.created", woo(5, customer=3, refunds=[{"id": 1, "total": "-5.00"}])),
+        ("order.created", woo(6, customer=3, status="cancelled")),
+        ("order.created", woo(7, customer=0, billing={"email": "guest@example.com"})),
+        ("order.created", woo(8, customer=4, total="12.3.4")),
+        ("order.created", woo(9, customer=4, status="processing", payment_method="cod")),
+    ]:
+        hooks.woo(topic, payload)
+
+
+def test_woocommerce_runs_end_as_the_one_by_one_path_leaves_them(hooks, connect, acme, twin, written):
+    connect("woocommerce")
+    connect("woocommerce", merchant=twin)
+    deliver_woo_scenario(hooks, acme)
+    while events_process(now=clock.now()):
+        pass
+    deliver_woo_scenario(Hooks(twin), twin)
+    while events_process(now=clock.now(), bulk=False):
+        pass
+    batched, single = snapshot(acme), snapshot(twin)
+    for part in batched:
+        assert batched[part] == single[part], part
+    assert Receivable.objects.filter(merchant=acme).count() == 6
+    assert sorted(written) == ["501", "502", "503", "507", "509"]
 
 
 def test_write_back_terms_are_queued_from_a_run(hooks, connect, acme):
