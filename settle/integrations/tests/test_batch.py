@@ -313,3 +313,45 @@ def test_a_run_event_replayed_changes_nothing(hooks, connect):
     assert after["receivables"] == before["receivables"] and after["entries"] == before["entries"]
     assert after["contacts"] == before["contacts"] and after["synced"] == before["synced"]
     assert [e[1] for e in after["events"]] == ["processed"] * 4
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SKIP LOCKED: several workers need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_share_a_backlog_and_each_event_is_applied_once(hooks, connect):
+    """Two worker threads (own connections) drain one backlog: batches are claimed with SKIP LOCKED, runs
+    claim their sync rows, customers shared across batch boundaries are created once."""
+    import threading
+
+    from django.db import connections
+
+    connect("shopify")
+    for n in range(450):
+        hooks.shopify("orders/create", order(n, customer=n // 3))
+    for n in range(0, 450, 45):  # later in the queue: some of them paid
+        hooks.shopify(
+            "orders/updated",
+            order(n, customer=n // 3, updated_at=V2, financial_status="paid", total_outstanding="0"),
+        )
+    now, errors = clock.now(), []
+
+    def work() -> None:
+        try:
+            while events_process(now=now, batch_size=50):
+                pass
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    workers = [threading.Thread(target=work) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert not errors
+    assert sorted(set(InboundEvent.objects.values_list("status", flat=True))) == ["processed"]
+    assert Receivable.objects.count() == 450 and Customer.objects.count() == 150
+    assert LedgerEntry.objects.filter(kind="charge").count() == 450
+    assert Receivable.objects.filter(status="paid").count() == 10
+    assert SyncedObject.objects.filter(kind="order").count() == 450
+    assert ContactPoint.objects.count() == 150
