@@ -110,7 +110,7 @@ def _write_group(items: list[Item], now: datetime):
 
     # 3. Claim the sync rows: our uncommitted INSERT holds each as `claim_version`'s row lock would; a row
     #    that exists (or another worker is writing) means the object is not new: one by one.
-    claimed = _claim(merchant.pk, source, items, now)
+    claimed = _claim(merchant.pk, source, items)
     items, alone = _split(items, lambda i: (i.debt.kind, i.debt.external_id) in claimed, alone)
     if not items:
         return [], alone
@@ -260,7 +260,7 @@ RETURNING kind, external_id, id
 """
 
 
-def _claim(merchant_id: int, source: str, items: list[Item], now: datetime) -> dict[tuple[str, str], int]:
+def _claim(merchant_id: int, source: str, items: list[Item]) -> dict[tuple[str, str], int]:
     """Insert the empty sync rows of the run's objects; {(kind, external id): row id} of those inserted."""
     wanted = sorted({(i.debt.kind, i.debt.external_id) for i in items})  # one order for every worker
     stamp = _stamp()

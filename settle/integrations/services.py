@@ -327,7 +327,10 @@ def _process_batch(
         if new_debt is None:
             continue
         ctx = Context(merchant=conn.merchant, connection=conn, event=event, now=now)
-        debt = new_debt(ctx, event.topic, payload)
+        try:
+            debt = new_debt(ctx, event.topic, payload)
+        except Exception:  # noqa: BLE001 - an odd payload is the one-by-one path's to fail, with its reason
+            debt = None
         if debt is not None:
             plans[event.pk] = Item(event, ctx, debt)
     single = [e for e in batch if e.pk not in plans]

@@ -259,6 +259,17 @@ def test_woocommerce_runs_end_as_the_one_by_one_path_leaves_them(hooks, connect,
     assert sorted(written) == ["501", "502", "503", "507", "509"]
 
 
+def test_an_odd_payload_fails_alone_and_the_rest_of_the_batch_is_written(hooks, connect, written):
+    connect("shopify")
+    hooks.shopify("orders/create", order(1, customer=1))
+    hooks.shopify("orders/create", shopify_order(id=9002, customer=["not", "an", "object"]))
+    hooks.shopify("orders/create", order(3, customer=1))
+    assert hooks.process() == 3
+    statuses = list(InboundEvent.objects.order_by("id").values_list("status", flat=True))
+    assert statuses == ["processed", "failed", "processed"]
+    assert sorted(written) == ["9001", "9003"] and Receivable.objects.count() == 2
+
+
 def test_write_back_terms_are_queued_from_a_run(hooks, connect, acme):
     connect("shopify", settings={"write_back_terms": True})
     for n in range(3):
