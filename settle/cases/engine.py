@@ -26,13 +26,13 @@ from settle.customers.models import ContactPoint, ContactPreference, Customer
 from settle.ledger.models import LedgerEntry, Receivable
 from settle.policy.compliance import zone
 from settle.policy.engine import CaseSnapshot, Decision, ReceivableFact, Rules, decide
-from settle.policy.interest import RateFact
+from settle.policy.interest import FxFact, RateFact
 from settle.policy.reasons import reason
 from settle.policy.rules import jurisdiction_for, resolve
 from settle.policy.segments import CustomerFacts, SegmentThresholds, segment_for
 from settle.workdesk.models import Task
 
-from .models import Case, CaseEvent, EngineSettings, RatePeriod, Strategy, StrategyVersion
+from .models import Case, CaseEvent, EngineSettings, FxRate, RatePeriod, Strategy, StrategyVersion
 from .strategies import specs_from_json
 
 log = logging.getLogger("settle.engine")
@@ -42,7 +42,7 @@ CONTACT_HORIZON = timedelta(days=31)
 CHANNEL_OF_KIND = {"email": "email", "phone": "sms", "webhook": "webhook", "postal": "letter"}
 COUNTED = ("queued", "sending", "sent", "unknown")
 CASE_FIELDS = ("id", "merchant_id", "customer_id", "currency", "strategy_version_id", "step_index",
-               "paused_until", "segment", "last_step", "overdue_since")  # fmt: skip
+               "paused_until", "segment", "last_step", "overdue_since", "disputed_since")  # fmt: skip
 
 
 @lru_cache(maxsize=4096)
@@ -86,6 +86,7 @@ class TickContext:
 
     strategies: list[tuple[int | None, tuple[str, ...], int]]  # (merchant_id, segments, current_version_id)
     rates: tuple[RateFact, ...]
+    fx: tuple[FxFact, ...] = ()
     rules: dict[str, Rules] = field(default_factory=dict)
 
     @classmethod
@@ -100,11 +101,16 @@ class TickContext:
             RateFact(k, d, Decimal(p), s) for k, d, p, s in RatePeriod.objects.values_list(
                 "key", "effective_from", "percent", "source")
         )  # fmt: skip
-        return cls(strategies, rates)
+        # A few hundred rows a year per currency pair: an old debt needs the rate of the month before its due date.
+        fx = tuple(
+            FxFact(b, q, on, rate, src)
+            for b, q, on, rate, src in FxRate.objects.values_list("base", "quote", "on", "rate", "source")
+        )
+        return cls(strategies, rates, fx)
 
     def rules_for(self, code: str) -> Rules:
         if code not in self.rules:
-            self.rules[code] = Rules(resolve(code), self.rates)
+            self.rules[code] = Rules(resolve(code), self.rates, self.fx)
         return self.rules[code]
 
     def version_for(self, merchant_id: int, segment: str) -> int | None:
@@ -212,6 +218,7 @@ def load_snapshots(rows: list[tuple], now: datetime, ctx: TickContext) -> Loaded
     errors: dict[int, str] = {}
     last_steps = {r[0]: r[8] for r in rows}
     overdue_since = {r[0]: r[9] for r in rows}
+    disputed = {r[0] for r in rows if r[10] is not None}
     for case_id, merchant_id, customer_id, currency, version_id, step_index, paused_until, *_rest in rows:
         try:
             cust = customers[customer_id]
@@ -255,6 +262,7 @@ def load_snapshots(rows: list[tuple], now: datetime, ctx: TickContext) -> Loaded
                 step_index=step_index, receivables=recs, contacts=tuple(contacts.get(customer_id, ())),
                 channels_available=frozenset(points.get(customer_id, {})) | {"portal"},
                 opted_out=frozenset(opted.get(customer_id, ())), paused_until=paused_until,
+                disputed=case_id in disputed,
                 final_notice_at=final_notice.get(case_id), consumer_interest_percent=rate,
                 interest_through={r.id: charged[r.id] for r in recs if r.id in charged},
                 compensated=frozenset(r.id for r in recs if r.id in compensated),

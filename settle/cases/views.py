@@ -6,25 +6,29 @@ import json
 from datetime import timedelta
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from settle.communications.catalog import CHANNELS, TEMPLATE_KEYS, TONES
 from settle.core import clock
+from settle.core.money import Money
 from settle.customers.models import Customer
 from settle.customers.validation import FieldError
 from settle.ledger.models import Receivable
 from settle.merchants.models import Role
-from settle.policy.engine import CaseSnapshot, ReceivableFact, preview
+from settle.policy.engine import ACTIONS, CaseSnapshot, ReceivableFact, preview
 from settle.policy.rules import jurisdiction_for
-from settle.policy.segments import CustomerFacts, segment_for
+from settle.policy.segments import SEGMENTS, CustomerFacts, segment_for
 from settle.web.access import merchant_view
 
+from .disputes import dispute_open, dispute_resolve
 from .engine import CHANNEL_OF_KIND, TickContext
-from .models import Case, Strategy
+from .models import Case, Dispute, Strategy
 from .selectors import case_get, case_list, case_timeline, strategy_get, strategy_list
 from .services import strategy_save
+from .step_rows import rows_echo, rows_from_steps, steps_from_rows
 from .strategies import steps_validate
 
 
@@ -52,13 +56,75 @@ def case_list_page(request: HttpRequest) -> HttpResponse:
 
 @merchant_view(role=Role.VIEWER)
 def case_detail_page(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _detail(request, case_id)
+
+
+def _detail(request: HttpRequest, case_id: int, error: str = "") -> HttpResponse:
     try:
         case = case_get(merchant=request.merchant, case_id=case_id)
     except Case.DoesNotExist:
         raise Http404 from None
     timeline = case_timeline(merchant=request.merchant, case=case)
     events = [{"e": e, "reasons": _reasons(e.reasons)} for e in timeline["events"]]
-    return render(request, "cases/detail.html", {"case": case, "events": events, **timeline})
+    receivables = Receivable.objects.filter(merchant=request.merchant, customer=case.customer_id,
+                                            currency=case.currency, status="open")  # fmt: skip
+    return render(request, "cases/detail.html", {
+        "case": case, "events": events, "disputes": case.disputes.select_related("receivable"),
+        "receivables": receivables, "error": error, **timeline,
+    })  # fmt: skip
+
+
+def _who(request: HttpRequest) -> str:
+    return request.user.get_full_name() or request.user.get_username()
+
+
+@merchant_view(role=Role.COLLECTOR)
+def case_dispute_open(request: HttpRequest, case_id: int) -> HttpResponse:
+    """POST: record what the customer disputes; collection pauses until it is resolved."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        case = case_get(merchant=request.merchant, case_id=case_id)
+    except Case.DoesNotExist:
+        raise Http404 from None
+    receivable = None
+    if request.POST.get("receivable"):
+        receivable = Receivable.objects.filter(
+            merchant=request.merchant, pk=request.POST["receivable"]
+        ).first()
+    try:
+        dispute_open(case=case, reason_text=request.POST.get("reason", ""), by=_who(request), receivable=receivable,
+                     source=request.POST.get("source") or "collector")  # fmt: skip
+    except FieldError as exc:
+        return _detail(request, case_id, error=f"{exc.field}: {exc.reason}")
+    messages.success(request, _("Dispute recorded: collection is paused until it is resolved."))
+    return redirect("cases:detail", case_id=case.pk)
+
+
+@merchant_view(role=Role.MANAGER, write_role=Role.MANAGER)
+def case_dispute_resolve(request: HttpRequest, case_id: int, dispute_id: int) -> HttpResponse:
+    """POST: uphold (credit) or reject a dispute; the strategy resumes when none is left open."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    dispute = Dispute.objects.filter(merchant=request.merchant, case_id=case_id, pk=dispute_id).first()
+    if dispute is None:
+        raise Http404
+    credit = None
+    text = (request.POST.get("credit") or "").strip()
+    try:
+        if text:
+            try:
+                credit = Money.from_decimal(text, dispute.case.currency)
+            except (ValueError, ArithmeticError):
+                raise FieldError(
+                    "credit", _("must be an amount in %(c)s") % {"c": dispute.case.currency}
+                ) from None
+        dispute_resolve(dispute=dispute, outcome=request.POST.get("outcome", ""), by=_who(request),
+                        note=request.POST.get("note", ""), credit=credit)  # fmt: skip
+    except FieldError as exc:
+        return _detail(request, case_id, error=f"{exc.field}: {exc.reason}")
+    messages.success(request, _("Dispute resolved."))
+    return redirect("cases:detail", case_id=case_id)
 
 
 @merchant_view(role=Role.VIEWER, write_role=Role.MANAGER)
@@ -66,12 +132,20 @@ def strategy_list_page(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/strategies.html", {"strategies": strategy_list(merchant=request.merchant)})
 
 
-def _preview_for(request: HttpRequest, steps_text: str, customer_id: str, terms_days: int) -> dict:
+def _draft_steps(request: HttpRequest, data) -> list:
+    """The draft step list of a request: the advanced JSON field if sent, else the table's rows."""
+    if "steps" in data:
+        try:
+            return json.loads(data.get("steps", ""))
+        except json.JSONDecodeError as exc:
+            raise FieldError("steps", _("not valid JSON: %(err)s") % {"err": exc}) from None
+    return steps_from_rows(data, currency=request.merchant.default_currency)
+
+
+def _preview_for(request: HttpRequest, data, customer_id: str, terms_days: int) -> dict:
     """Validate the draft steps and run them forward for the chosen customer (nothing is saved)."""
     try:
-        steps = steps_validate(json.loads(steps_text), terms_days=terms_days)
-    except json.JSONDecodeError as exc:
-        return {"error": _("Steps are not valid JSON: %(err)s") % {"err": exc}}
+        steps = steps_validate(_draft_steps(request, data), terms_days=terms_days)
     except FieldError as exc:
         return {"error": f"{exc.field}: {exc.reason}"}
     customer = (
@@ -123,7 +197,7 @@ def strategy_preview(request: HttpRequest) -> HttpResponse:
         terms = int(request.GET.get("terms_days") or 30)
     except ValueError:
         terms = 30
-    ctx = _preview_for(request, request.GET.get("steps", ""), request.GET.get("customer", ""), terms)
+    ctx = _preview_for(request, request.GET, request.GET.get("customer", ""), terms)
     return render(request, "cases/_preview.html", ctx)
 
 
@@ -135,24 +209,33 @@ def strategy_edit_page(request: HttpRequest, strategy_id: int | None = None) -> 
             strategy = strategy_get(merchant=request.merchant, strategy_id=strategy_id)
         except Strategy.DoesNotExist:
             raise Http404 from None
-    steps_text = json.dumps(strategy.current_version.steps if strategy and strategy.current_version else [],
-                            indent=2, ensure_ascii=False)  # fmt: skip
+    currency = request.merchant.default_currency
+    stored = strategy.current_version.steps if strategy and strategy.current_version else []
+    steps_text = json.dumps(stored, indent=2, ensure_ascii=False)
+    rows = rows_from_steps(stored, currency=currency, blank=1 if stored else 3)
     error = None
     if request.method == "POST":
-        steps_text = request.POST.get("steps", "")
-        try:
-            steps = json.loads(steps_text)
-            version = strategy_save(merchant=request.merchant, strategy=strategy, steps=steps, at=clock.now(),
-                                    name=request.POST.get("name", ""), note=request.POST.get("note", ""))  # fmt: skip
-        except json.JSONDecodeError as exc:
-            error = _("Steps are not valid JSON: %(err)s") % {"err": exc}
-        except FieldError as exc:
-            error = f"{exc.field}: {exc.reason}"
+        if "steps" in request.POST:  # the advanced JSON form
+            steps_text = request.POST.get("steps", "")
         else:
-            messages.success(request, _("Saved as version %(n)s; running cases keep their version.")
-                             % {"n": version.number})  # fmt: skip
-            return redirect("cases:strategy-edit", strategy_id=version.strategy_id)
+            rows = rows_echo(request.POST)
+        if "add_row" in request.POST:  # "Add a step" shows one more row and saves nothing
+            rows += rows_from_steps([], currency=currency)
+        else:
+            try:
+                steps = _draft_steps(request, request.POST)
+                version = strategy_save(merchant=request.merchant, strategy=strategy, steps=steps, at=clock.now(),
+                                        name=request.POST.get("name", ""), note=request.POST.get("note", ""))  # fmt: skip
+            except FieldError as exc:
+                error = f"{exc.field}: {exc.reason}"
+            else:
+                messages.success(request, _("Saved as version %(n)s; running cases keep their version.")
+                                 % {"n": version.number})  # fmt: skip
+                return redirect("cases:strategy-edit", strategy_id=version.strategy_id)
     customers = Customer.objects.filter(merchant=request.merchant).order_by("name")[:200]
     return render(request, "cases/strategy_edit.html", {
-        "strategy": strategy, "steps_text": steps_text, "error": error, "customers": customers,
+        "strategy": strategy, "steps_text": steps_text, "error": error, "customers": customers, "rows": rows,
+        "actions": ACTIONS, "channels": CHANNELS, "tones": TONES, "templates": sorted(TEMPLATE_KEYS),
+        "segments": SEGMENTS, "currency": currency, "name": request.POST.get("name", "") if request.method == "POST"
+        else (strategy.name if strategy else ""),
     })  # fmt: skip
