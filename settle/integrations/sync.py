@@ -381,13 +381,13 @@ def receivable_sync(
 
 
 def _settled_in_settle(receivable: Receivable, source: str) -> int:
-    """Minor units allocated to `receivable` by payments that did not come from `source` itself (credit from an
-    earlier overpayment, a payment taken by Settle): the source's outstanding amount does not include them."""
+    """Minor units allocated to `receivable` by payments the source did not report (credit from an earlier
+    overpayment recorded elsewhere, a payment taken through Settle): its outstanding amount does not include them."""
     from settle.ledger.models import LedgerEntry
 
     return -(
         LedgerEntry.objects.filter(receivable=receivable, kind="payment", payment__isnull=False)
-        .exclude(payment__source=source, payment__external_id__startswith=f"{receivable.external_id}:paid@")
+        .exclude(payment__source=source)
         .aggregate(total=Sum("amount_minor"))["total"]
         or 0
     )
