@@ -34,6 +34,16 @@ def rss_mb() -> tuple[float, float]:
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
 
+def cpu_seconds(pid: int | None = None) -> float:
+    """User + system CPU time of a process (this one by default), from /proc: on a shared box the wall time
+    depends on the load, the CPU each side spent much less. The bench's PostgreSQL backend runs on this host."""
+    if pid is None:
+        t = os.times()
+        return t.user + t.system
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def reset_peak_rss() -> None:
     # Writing 5 to clear_refs resets VmHWM (Linux ≥ 4.0), so each phase reports its own peak.
     Path("/proc/self/clear_refs").write_text("5")
@@ -106,6 +116,8 @@ def main() -> None:
         print(f"generated {args.customers:,} customers + {args.rows:,} receivables "
               f"({rpath.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.1f}s")  # fmt: skip
 
+        cpu: dict[str, tuple[float, float]] = {}
+
         def run(kind: str, path: Path, profile: bool = False):
             job = import_job_start(
                 merchant=merchant, kind=kind, filename=path.name, size_bytes=path.stat().st_size
@@ -117,10 +129,12 @@ def main() -> None:
 
                 profiler = Profiler()
                 profiler.start()
-            t0 = time.perf_counter()
+            backend = connection.cursor().connection.info.backend_pid
+            t0, c0, s0 = time.perf_counter(), cpu_seconds(), cpu_seconds(backend)
             with path.open("rb") as stream:
                 job = import_stream(job=job, stream=stream, chunk_rows=args.chunk_rows)
             elapsed = time.perf_counter() - t0
+            cpu[kind] = (cpu_seconds() - c0, cpu_seconds(backend) - s0)
             if profiler is not None:
                 profiler.stop()
                 print(profiler.output_text(unicode=True, color=False, show_all=False))
@@ -153,6 +167,8 @@ def main() -> None:
         rate = job.rows_done / elapsed
         print(f"receivables import: {job.rows_done:,} rows, {job.created_count:,} created, {job.error_count} bad, "
               f"{elapsed:.1f}s")  # fmt: skip
+        print(f"  CPU: import process {cpu['receivables'][0]:.1f}s, its PostgreSQL backend {cpu['receivables'][1]:.1f}s "
+              f"(load average {os.getloadavg()[0]:.1f})")  # fmt: skip
         print(f"  => {rate:,.0f} rows/s (target >= 50,000), peak RSS {peak:.0f} MB (target < 500), "
               f"{elapsed / bare:.1f}x the bare COPY time")  # fmt: skip
 

@@ -24,6 +24,7 @@ from datetime import datetime
 import psycopg
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 
 from settle.cases.models import Case
 from settle.cases.services import cases_open_missing
@@ -93,6 +94,10 @@ def receivables_bulk_create(
         stored = _stored(merchant, source, {r[1] for r in rows})
         fresh, existing, conflicts = _classify(rows, stored)
         if connection.vendor == "postgresql":
+            # In customer order: the indexes that lead with the customer and the foreign-key checks of the
+            # customers then touch each page once, in order, instead of at random (measured: the charge
+            # entries' COPY takes about half as long). Which row wins a repeated external id is already settled.
+            fresh.sort(key=_by_customer)
             created = _create_postgresql(merchant, source, fresh, at, source_ref)
             if created < len(fresh):  # another writer stored some of them meanwhile: ask the database why
                 late = _late_conflicts(merchant, source)
@@ -110,6 +115,10 @@ def receivables_bulk_create(
             _balance_changed(customer, currency, at)
     conflicts.sort()
     return BulkResult(created, existing, conflicts)
+
+
+def _by_customer(row: tuple) -> tuple:
+    return row[2], row[3]
 
 
 def _conflict(row_no: int, other_customer: bool, other_currency: bool, minor: int, currency: str):
@@ -288,8 +297,12 @@ def _touch_cases_and_find_credit(merchant, owed: set[tuple[int, str]], at) -> se
             cursor.execute(
                 "UPDATE cases_case c SET next_check_at = %s FROM unnest(%s::bigint[], %s::text[]) AS o(cid, cur) "
                 "WHERE c.merchant_id = %s AND c.closed_at IS NULL AND c.customer_id = o.cid AND c.currency = o.cur "
-                # Cases just opened above are already due at `at`: rewriting them would change nothing.
-                "AND c.next_check_at IS DISTINCT FROM %s",
+                # Only cases checked later than `at` (or not scheduled): a case already due at or before `at`
+                # is claimed by the engine's next tick anyway (`next_check_at <= now`), and moving it to `at`
+                # would only postpone it. That also skips the cases this import opened in earlier chunks —
+                # at a million rows, most of the customers' cases — which otherwise cost a new row version
+                # and index entries each, per chunk.
+                "AND (c.next_check_at IS NULL OR c.next_check_at > %s)",
                 [at, [p[0] for p in pairs], [p[1] for p in pairs], merchant.pk, at],
             )
             cursor.execute(
@@ -305,7 +318,9 @@ def _touch_cases_and_find_credit(merchant, owed: set[tuple[int, str]], at) -> se
             merchant=merchant, customer_id__in=batch, closed_at__isnull=True
         ).values_list("id", "customer_id", "currency"):
             if (customer_id, currency) in owed:
-                Case.objects.filter(pk=case_id).update(next_check_at=at)
+                Case.objects.filter(
+                    Q(next_check_at__isnull=True) | Q(next_check_at__gt=at), pk=case_id
+                ).update(next_check_at=at)
         credit.update(
             pair
             for pair in Payment.objects.filter(

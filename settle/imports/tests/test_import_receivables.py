@@ -134,6 +134,25 @@ def test_new_debt_reaches_open_case_and_uses_customer_credit(acme, run_import, f
     assert ledger_verify(merchant=acme) == []
 
 
+def test_new_debt_never_postpones_a_case_already_due(acme, run_import, frozen_clock):
+    """A case due before the import stays due when it was (the engine claims `next_check_at <= now`); moving
+    it to the import's time would only push it back. One due later is brought forward to now."""
+    run_import(acme, "customers", CUSTOMERS)
+    jan, erika = Customer.objects.get(external_id="c-1"), Customer.objects.get(external_id="c-2")
+    earlier = datetime(2026, 1, 1, tzinfo=UTC)
+    assert earlier < frozen_clock.now()
+    due = case_for(merchant=acme, customer=jan, currency="PLN", opened_at=earlier, next_check_at=earlier)
+    later = case_for(merchant=acme, customer=erika, currency="PLN", opened_at=earlier,
+                     next_check_at=datetime(2027, 1, 1, tzinfo=UTC))  # fmt: skip
+    job = run_import(
+        acme, "receivables", HEADER + "INV-1,c-1,PLN,100,2026-11-01,,\nINV-2,c-2,PLN,5,2026-11-01,,\n"
+    )
+    assert job.created_count == 2
+    due.refresh_from_db()
+    later.refresh_from_db()
+    assert (due.next_check_at, later.next_check_at) == (earlier, frozen_clock.now())
+
+
 def test_customers_of_another_merchant_are_not_found(acme, umbrella, run_import, frozen_clock):
     run_import(umbrella, "customers", CUSTOMERS)
     job = run_import(acme, "receivables", HEADER + "INV-1,c-1,PLN,100,2026-11-01,,\n")
