@@ -156,13 +156,18 @@ def _classify(rows, stored):
     """Split rows into new ones, ones already stored alike (idempotent re-import), and contradictions.
     The first row with an external id wins; a later one in the same file is judged against it."""
     fresh, conflicts, existing = [], [], 0
+    first: dict[str, tuple] = {}  # external id → the chunk's first row with it (no copy of the values)
     for r in rows:
         row_no, ext, customer_id, currency, minor = r[:5]
         known = stored.get(ext)
         if known is None:
-            stored[ext] = (customer_id, currency, minor)
-            fresh.append(r)
-        elif known == (customer_id, currency, minor):
+            earlier = first.get(ext)
+            if earlier is None:
+                first[ext] = r
+                fresh.append(r)
+                continue
+            known = earlier[2:5]
+        if known == (customer_id, currency, minor):
             existing += 1
         else:
             conflicts.append(

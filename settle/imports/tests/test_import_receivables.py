@@ -254,3 +254,34 @@ def test_a_file_that_is_not_utf8_stops_with_a_clear_message(acme, run_import, fr
     assert job.message.startswith("the file is not UTF-8 text (after row")
     assert job.created_count == job.rows_done >= 100  # chunks committed before the bad bytes stay
     assert run_import(acme, "customers", "caf\xe9".encode("latin-1") + b",name\n").status == "refused"
+
+
+def test_a_worker_killed_while_storing_a_chunk_resumes_exactly(acme, run_import, frozen_clock, monkeypatch):
+    """The next chunk is read ahead while one is being stored; if storing fails (the worker dies), only the
+    chunks committed with their progress count, and the resumed run stores the rest exactly once."""
+    import io
+
+    from settle.imports import services
+
+    run_import(acme, "customers", CUSTOMERS)
+    text = HEADER + "".join(f"INV-{i},c-{i % 2 + 1},PLN,{i + 1},2026-11-01,,\n" for i in range(7))
+    real_writer, calls = services._WRITERS["receivables"], []
+
+    def dies_on_second_chunk(job, rows, now):
+        calls.append(len(rows))
+        if len(calls) == 2:
+            raise RuntimeError("worker killed")
+        return real_writer(job, rows, now)
+
+    monkeypatch.setitem(services._WRITERS, "receivables", dies_on_second_chunk)
+    job = services.import_job_start(merchant=acme, kind="receivables", filename="r.csv")
+    with pytest.raises(RuntimeError):
+        services.import_stream(job=job, stream=io.BytesIO(text.encode()), chunk_rows=3)
+    job.refresh_from_db()
+    assert (job.status, job.rows_done, Receivable.objects.count()) == ("running", 3, 3)
+
+    monkeypatch.setitem(services._WRITERS, "receivables", real_writer)
+    job = services.import_stream(job=job, stream=io.BytesIO(text.encode()), chunk_rows=3)
+    assert (job.status, job.rows_done, job.created_count, job.existing_count) == ("done", 7, 7, 0)
+    assert sorted(Receivable.objects.values_list("amount_minor", flat=True)) == [i * 100 for i in range(1, 8)]
+    assert ledger_verify(merchant=acme) == []
