@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from datetime import date, timedelta
+from itertools import islice
 from pathlib import Path
 
 BENCH_DB = "settle_bench_imports"
@@ -70,6 +71,70 @@ def generate(folder: Path, customers: int, rows: int, seed: int = 7) -> tuple[Pa
             f.write(f"ord-{i},c{rng.randrange(customers)},{currencies[i % 4]},{amount},{due.isoformat()},"
                     f"{issued.isoformat()}T12:00:00Z,#{100000 + i},net_30\n")  # fmt: skip
     return cpath, rpath
+
+
+def copy_floor(connection, merchant_id: int, rpath: Path, chunk_rows: int, tmp: Path) -> dict:
+    """The floor for any import design: the same receivables and their charge entries, customers already
+    resolved and rows already formatted, COPYed in `chunk_rows`-row transactions into copies of
+    ledger_receivable and ledger_ledgerentry with the same columns, indexes, checks and foreign keys (empty,
+    as the real ones were when the import started). Run twice: with PostgreSQL's per-row foreign-key checks
+    (the default any role gets), and with them skipped (`session_replication_role = replica`, superuser).
+    No validation, no cases, no ids drawn: only the writes every import must do."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT external_id, id FROM customers_customer WHERE merchant_id = %s", [merchant_id])
+        customers = dict(cursor.fetchall())
+    now = "2026-12-04 12:00:00+00"
+    rec_path, ent_path = tmp / "floor_receivables.copy", tmp / "floor_entries.copy"
+    with rpath.open(encoding="utf-8") as src, rec_path.open("w") as rec, ent_path.open("w") as ent:
+        next(src)
+        for pk, line in enumerate(src, start=1):
+            ext, cust, cur, amount, due, issued, number, terms = line.rstrip("\n").split(",")
+            minor, cid = amount.replace(".", ""), customers[cust]
+            rec.write(f"{pk}\t{merchant_id}\t{cid}\tcsv\t{ext}\t{number}\t{cur}\t{minor}\t{minor}\t{issued}\t"
+                      f"{due}\t{terms}\t\topen\t{now}\n")  # fmt: skip
+            ent.write(f"{merchant_id}\t{cid}\t{pk}\tcharge\t{cur}\t{minor}\t{issued}\t\tfloor\t{now}\n")
+    fks = [
+        ("floor_receivable", "merchant_id", "merchants_merchant"),
+        ("floor_receivable", "customer_id", "customers_customer"),
+        ("floor_entry", "merchant_id", "merchants_merchant"),
+        ("floor_entry", "customer_id", "customers_customer"),
+        ("floor_entry", "receivable_id", "floor_receivable"),
+        ("floor_entry", "payment_id", "ledger_payment"),
+    ]
+    results = {}
+    for label, role in (("per-row FK checks", "origin"), ("no FK checks", "replica")):
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS floor_entry, floor_receivable")
+            cursor.execute("CREATE TABLE floor_receivable (LIKE ledger_receivable INCLUDING ALL)")
+            cursor.execute("CREATE TABLE floor_entry (LIKE ledger_ledgerentry INCLUDING ALL)")
+            for table, column, target in fks:
+                cursor.execute(f"ALTER TABLE {table} ADD FOREIGN KEY ({column}) REFERENCES {target} (id) "
+                               "DEFERRABLE INITIALLY DEFERRED")  # fmt: skip
+            cursor.execute("CHECKPOINT")  # start both runs from the same state
+            backend = cursor.connection.info.backend_pid
+        raw = connection.connection  # the psycopg connection itself
+        t0, c0 = time.perf_counter(), cpu_seconds(backend)
+        with rec_path.open() as rec, ent_path.open() as ent, raw.cursor() as cur:
+            while True:
+                rec_block = "".join(islice(rec, chunk_rows))
+                if not rec_block:
+                    break
+                ent_block = "".join(islice(ent, chunk_rows))
+                with (
+                    raw.transaction()
+                ):  # Django keeps the connection in autocommit: one transaction per chunk
+                    cur.execute(f"SET LOCAL session_replication_role = {role}")
+                    with cur.copy("COPY floor_receivable (id, merchant_id, customer_id, source, external_id, number, "
+                                  "currency, amount_minor, balance_minor, issued_at, due_date, terms, description, "
+                                  "status, created_at) FROM STDIN") as copy:  # fmt: skip
+                        copy.write(rec_block)
+                    with cur.copy("COPY floor_entry (merchant_id, customer_id, receivable_id, kind, currency, "
+                                  "amount_minor, effective_at, memo, source_ref, created_at) FROM STDIN") as copy:  # fmt: skip
+                        copy.write(ent_block)
+        results[label] = (time.perf_counter() - t0, cpu_seconds(backend) - c0)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS floor_entry, floor_receivable")
+    return results
 
 
 def main() -> None:
@@ -175,6 +240,12 @@ def main() -> None:
         job2, elapsed2, peak2 = run("receivables", rpath)
         print(f"re-import of the same file: {job2.created_count:,} created, {job2.existing_count:,} already there, "
               f"{elapsed2:.1f}s, {job2.rows_done / elapsed2:,.0f} rows/s, peak RSS {peak2:.0f} MB")  # fmt: skip
+
+        floor = copy_floor(connection, merchant.pk, rpath, args.chunk_rows, Path(tmp))
+        for label, (seconds, backend_cpu) in floor.items():
+            print(f"floor, COPY into copies of the real tables ({label}): {seconds:.1f}s, "
+                  f"{args.rows / seconds:,.0f} rows/s, backend CPU {backend_cpu:.1f}s; "
+                  f"the import takes {elapsed / seconds:.1f}x this")  # fmt: skip
 
     with connection.cursor() as cursor:
         cursor.execute("""

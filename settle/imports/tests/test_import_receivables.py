@@ -233,6 +233,12 @@ def test_set_based_fk_checks_store_the_same_and_keep_the_ledger_append_only(
     )
     assert (job.created_count, job.error_count) == (2, 0)
     assert ledger_verify(merchant=acme) == []
+    # The cases were opened under the same set-based checks, each with its "opened" event.
+    from settle.cases.models import Case, CaseEvent
+
+    cases = Case.objects.filter(merchant=acme, closed_at__isnull=True)
+    assert sorted(cases.values_list("customer__external_id", "currency")) == [("c-1", "PLN"), ("c-2", "EUR")]
+    assert CaseEvent.objects.filter(case__in=cases, kind="opened").count() == 2
     with connection.cursor() as cursor:
         cursor.execute("SHOW session_replication_role")
         assert cursor.fetchone()[0] == "origin"
