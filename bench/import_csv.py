@@ -3,7 +3,7 @@
 Prints rows/s and peak RSS of the receivables import, and the ratio to a bare PostgreSQL COPY of the same
 file into a plain table in the same run (the floor: reading the bytes into the database, nothing more).
 
-    python bench/import_csv.py [--rows 1000000] [--customers 300000] [--set-based-fk] [--profile]
+    python bench/import_csv.py [--rows 1000000] [--customers 300000] [--set-based-fk] [--profile] [--no-floor]
 
 It works in its own database (`settle_bench_imports`, dropped and re-created each run) on the PostgreSQL at
 DATABASE_URL's host (default 127.0.0.1:5432, user postgres), so it never touches real data.
@@ -144,6 +144,9 @@ def main() -> None:
     parser.add_argument("--chunk-rows", type=int, default=50_000)
     parser.add_argument("--set-based-fk", action="store_true", help="SETTLE_IMPORT_SET_BASED_FK_CHECKS on")
     parser.add_argument(
+        "--no-floor", action="store_true", help="skip the floor (COPY into copies of the tables)"
+    )
+    parser.add_argument(
         "--profile", action="store_true", help="profile the receivables import (pyinstrument)"
     )
     args = parser.parse_args()
@@ -241,7 +244,9 @@ def main() -> None:
         print(f"re-import of the same file: {job2.created_count:,} created, {job2.existing_count:,} already there, "
               f"{elapsed2:.1f}s, {job2.rows_done / elapsed2:,.0f} rows/s, peak RSS {peak2:.0f} MB")  # fmt: skip
 
-        floor = copy_floor(connection, merchant.pk, rpath, args.chunk_rows, Path(tmp))
+        floor = (
+            {} if args.no_floor else copy_floor(connection, merchant.pk, rpath, args.chunk_rows, Path(tmp))
+        )
         for label, (seconds, backend_cpu) in floor.items():
             print(f"floor, COPY into copies of the real tables ({label}): {seconds:.1f}s, "
                   f"{args.rows / seconds:,.0f} rows/s, backend CPU {backend_cpu:.1f}s; "
