@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0004_case_overdue_since"),
+        ("cases", "0006_disputes"),
         ("merchants", "0001_initial"),
     ]
 
