@@ -53,7 +53,20 @@ def _jurisdiction(country: str, region: str, city: str) -> str:
 def _id_array(ids) -> str:
     """An array literal of ids (`{1,2,3}`), cast to bigint[] in SQL: one string to quote instead of psycopg
     adapting every element of a 1,000-id list in Python, for each of the batch's loads. Ids are ints."""
-    return "{" + ",".join(str(int(i)) for i in ids) + "}"
+    return "{" + ",".join(map(str, map(int, ids))) + "}"
+
+
+def _fetch(qs) -> list[tuple]:
+    """The rows of a `values_list` queryset. On PostgreSQL its SQL runs on a server-binding cursor: the batch's
+    id arrays travel as parameters instead of being quoted into the SQL text in Python, and rows come back as
+    psycopg's tuples without the ORM's per-row iteration. Only for querysets without JSON or other converted
+    columns (their values would come back unconverted)."""
+    if connection.vendor != "postgresql":
+        return list(qs)
+    sql, params = qs.query.sql_with_params()
+    with _server_cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _among(qs, column: str, ids: list[int]):
@@ -130,12 +143,12 @@ def load_snapshots(rows: list[tuple], now: datetime, ctx: TickContext) -> Loaded
     merchant_ids = list({r[1] for r in rows})
     customers = {
         c[0]: c
-        for c in _among(Customer.objects.order_by(), "id", customer_ids).values_list(
-            "id", "kind", "country", "region", "city", "timezone", "locale", "orders_count")
+        for c in _fetch(_among(Customer.objects.order_by(), "id", customer_ids).values_list(
+            "id", "kind", "country", "region", "city", "timezone", "locale", "orders_count"))
     }  # fmt: skip
     receivables = defaultdict(list)
     receivable_ids = []
-    for cid, cur, rid, number, amount, balance, due in (
+    for cid, cur, rid, number, amount, balance, due in _fetch(
         _among(Receivable.objects.filter(status="open", balance_minor__gt=0), "customer_id", customer_ids)
         .order_by()
         .values_list("customer_id", "currency", "id", "number", "amount_minor", "balance_minor", "due_date")
@@ -143,14 +156,14 @@ def load_snapshots(rows: list[tuple], now: datetime, ctx: TickContext) -> Loaded
         receivables[(cid, cur)].append(ReceivableFact(rid, number, amount, balance, due))
         receivable_ids.append(rid)
     points = defaultdict(dict)
-    for cid, kind, pid in (
+    for cid, kind, pid in _fetch(
         _among(ContactPoint.objects.filter(disabled_at__isnull=True), "customer_id", customer_ids)
         .order_by("-is_primary", "id")
         .values_list("customer_id", "kind", "id")
     ):
         points[cid].setdefault(CHANNEL_OF_KIND.get(kind, kind), pid)
     opted = defaultdict(set)
-    for cid, channel in (
+    for cid, channel in _fetch(
         _among(ContactPreference.objects.filter(opted_out_at__isnull=False), "customer_id", customer_ids)
         .order_by()
         .values_list("customer_id", "channel")
@@ -158,7 +171,7 @@ def load_snapshots(rows: list[tuple], now: datetime, ctx: TickContext) -> Loaded
         opted[cid].add(channel)
     contacts = defaultdict(list)
     final_notice = {}
-    for cid, case_id, channel, sent_at, not_before, template in (
+    for cid, case_id, channel, sent_at, not_before, template in _fetch(
         _history(customer_ids, case_ids, now)
         .order_by()
         .values_list("customer_id", "case_id", "channel", "sent_at", "not_before", "template_key")
@@ -169,26 +182,28 @@ def load_snapshots(rows: list[tuple], now: datetime, ctx: TickContext) -> Loaded
         if template == "final_notice" and case_id:
             final_notice[case_id] = min(at, final_notice.get(case_id, at))
     late = dict(
-        _among(
-            Case.objects.filter(opened_at__gte=now - timedelta(days=365), overdue_since__isnull=False),
-            "customer_id",
-            customer_ids,
+        _fetch(
+            _among(
+                Case.objects.filter(opened_at__gte=now - timedelta(days=365), overdue_since__isnull=False),
+                "customer_id",
+                customer_ids,
+            )
+            .exclude(id__in=case_ids if connection.vendor != "postgresql" else [])
+            .extra(
+                where=['NOT ("cases_case"."id" = ANY(%s::bigint[]))']
+                if connection.vendor == "postgresql"
+                else [],
+                params=[_id_array(case_ids)] if connection.vendor == "postgresql" else [],
+            )
+            .order_by()
+            .values("customer_id")
+            .annotate(n=Count("id"))
+            .values_list("customer_id", "n")
         )
-        .exclude(id__in=case_ids if connection.vendor != "postgresql" else [])
-        .extra(
-            where=['NOT ("cases_case"."id" = ANY(%s::bigint[]))']
-            if connection.vendor == "postgresql"
-            else [],
-            params=[_id_array(case_ids)] if connection.vendor == "postgresql" else [],
-        )
-        .order_by()
-        .values("customer_id")
-        .annotate(n=Count("id"))
-        .values_list("customer_id", "n")
     )
     charged = defaultdict(dict)
     compensated = set()
-    for rid, kind, ref in (
+    for rid, kind, ref in _fetch(
         _among(
             LedgerEntry.objects.filter(kind__in=("fee", "interest"), source_ref__startswith="engine:"),
             "receivable_id",
@@ -347,7 +362,7 @@ def _columns(columns: list[tuple[str, str]], rows: list[tuple]):
     for (name, kind), col in zip(columns, zip(*rows, strict=True), strict=True):
         cast = "text" if kind == "json" else kind
         first = col[0]
-        if col.count(first) == len(col) and all(type(v) is type(first) for v in col):  # 0 == False
+        if col.count(first) == len(col) and len(set(map(type, col))) == 1:  # 0 == False, same type
             yield name, kind, cast, True, first
         else:
             yield name, kind, cast, False, list(col)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from functools import cached_property
 
 from .compliance import blocking_reasons, next_lawful_moment, zone
 from .interest import (
@@ -21,6 +20,7 @@ from .interest import (
     first_default_day,
     interest_minor,
 )
+from .once import once
 from .reasons import Reason, reason
 from .rules import Jurisdiction, resolve
 from .segments import Segment
@@ -99,11 +99,11 @@ class CaseSnapshot:
     interest_through: dict[int, date] = field(default_factory=dict, hash=False, compare=False)
     compensated: frozenset[int] = frozenset()
 
-    @cached_property
+    @once
     def balance_minor(self) -> int:
         return sum(r.balance_minor for r in self.receivables if r.balance_minor > 0)
 
-    @cached_property
+    @once
     def oldest_due(self) -> date | None:
         dues = [r.due_date for r in self.receivables if r.balance_minor > 0]
         return min(dues) if dues else None
@@ -299,10 +299,12 @@ def decide(snapshot: CaseSnapshot, now: datetime, rules: Rules) -> Decision:
                         next_check_at=due_at or now + WATCH, reasons=tuple(reasons))  # fmt: skip
     reasons.append(reason("step_due", "strategy", step=step.key, offset=step.offset_days,
                           due=snapshot.oldest_due.isoformat()))  # fmt: skip
-    decision = Decision(**{**base, "step_key": step.key, "action": step.action, "step_index": index + 1},
-                        stage=step.key, next_check_at=now)  # fmt: skip
+    # The usual outcome is built once at the end from these (dataclasses.replace costs more than the rest).
+    action, messages, tasks, charges = step.action, (), (), ()
     acted_at = now
     if step.action == "agency_handoff":
+        decision = Decision(**{**base, "step_key": step.key, "action": step.action, "step_index": index + 1},
+                            stage=step.key, next_check_at=now)  # fmt: skip
         wait = timedelta(days=pack.prior_warning_days)
         if snapshot.final_notice_at is None or snapshot.final_notice_at + wait > now:
             reasons.append(reason("prior_warning_required", f"{pack.code}: {pack.prior_warning_source}",
@@ -324,27 +326,27 @@ def decide(snapshot: CaseSnapshot, now: datetime, rules: Rules) -> Decision:
             msg = PlannedMessage(warning.key, picked[0], "final_notice", "final_notice", picked[1])
             return replace(decision, step_key=warning.key, action="final_notice", step_index=index,
                            messages=(msg,), next_check_at=picked[1] + wait, reasons=tuple(reasons))  # fmt: skip
-        task = PlannedTask(step.key, "agency_handoff", now, "approve the handoff to the agency")
-        decision = replace(decision, tasks=(task,))
+        tasks = (PlannedTask(step.key, "agency_handoff", now, "approve the handoff to the agency"),)
     elif step.action == "collector_task":
-        decision = replace(decision, tasks=(PlannedTask(step.key, "call", now, step.template_key or "call"),))
+        tasks = (PlannedTask(step.key, "call", now, step.template_key or "call"),)
     elif step.action == "apply_fee_interest":
-        decision = replace(decision, charges=_charges(snapshot, rules, step, today, reasons))
+        charges = _charges(snapshot, rules, step, today, reasons)
     elif step.action in MESSAGE_ACTIONS:
         picked = _pick_channel(snapshot, rules, step, now, reasons)
         if picked is None:
-            task = PlannedTask(step.key, "contact", now, f"{step.template_key}: no lawful channel")
-            decision = replace(decision, action="collector_task", tasks=(task,))
+            action = "collector_task"
+            tasks = (PlannedTask(step.key, "contact", now, f"{step.template_key}: no lawful channel"),)
         else:
             acted_at = picked[1]
-            msg = PlannedMessage(step.key, picked[0], step.template_key, step.tone, picked[1])
-            decision = replace(decision, messages=(msg,))
+            messages = (PlannedMessage(step.key, picked[0], step.template_key, step.tone, picked[1]),)
     next_check = acted_at + MIN_GAP
     if index + 1 < len(snapshot.steps):
         following = step_due_at(snapshot, snapshot.steps[index + 1])
         if following is not None:
             next_check = max(next_check, following)
-    return replace(decision, next_check_at=next_check, reasons=tuple(reasons))
+    return Decision(case_id=snapshot.case_id, step_key=step.key, action=action, step_index=index + 1,
+                    stage=step.key, next_check_at=next_check, messages=messages, tasks=tasks, charges=charges,
+                    reasons=tuple(reasons))  # fmt: skip
 
 
 def preview(snapshot: CaseSnapshot, start: datetime, rules: Rules, days: int = 120) -> list[Decision]:

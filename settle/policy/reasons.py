@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import Any
+
+from .once import once
 
 LANGS = ("en", "pl", "ru", "de")
 
@@ -23,7 +25,7 @@ class Reason:
     def as_json(self) -> dict[str, Any]:
         return {"code": self.code, "text": dict(self.text), "source": self.source}
 
-    @cached_property
+    @once
     def json_text(self) -> str:
         """`as_json()` serialised once: `reason()` memoises, so the tick reuses one text per distinct reason."""
         return json.dumps(self.as_json())
