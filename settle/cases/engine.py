@@ -41,6 +41,8 @@ ERROR_BACKOFF = timedelta(hours=1)
 CONTACT_HORIZON = timedelta(days=31)
 CHANNEL_OF_KIND = {"email": "email", "phone": "sms", "webhook": "webhook", "postal": "letter"}
 COUNTED = ("queued", "sending", "sent", "unknown")
+# json.dumps's text, a third faster: the rows are fresh trees of dicts and lists, so no cycle check is needed.
+_json = json.JSONEncoder(check_circular=False).encode
 CASE_FIELDS = ("id", "merchant_id", "customer_id", "currency", "strategy_version_id", "step_index",
                "paused_until", "segment", "last_step", "overdue_since")  # fmt: skip
 
@@ -301,7 +303,7 @@ def _rows_for(decision: Decision, snapshot: CaseSnapshot, meta: dict, now: datet
     """The rows one decision writes, as tuples in MESSAGE_COLUMNS / EVENT_COLUMNS order (no model instances
     in the hot path), plus tasks (rare) as unsaved models."""
     m, c = meta["merchant_id"], meta["customer_id"]
-    context = json.dumps(_context(snapshot)) if decision.messages else ""
+    context = _json(_context(snapshot)) if decision.messages else ""
     messages = [
         (m, decision.case_id, c, pm.step_key, pm.channel, meta["points"].get(pm.channel), pm.template_key, pm.tone,
          snapshot.locale, context, "", "", "", f"case-{decision.case_id}-{pm.step_key}-{pm.channel}", "queued", "",
@@ -331,7 +333,7 @@ def _rows_for(decision: Decision, snapshot: CaseSnapshot, meta: dict, now: datet
         "jurisdiction": meta["code"],
     }  # fmt: skip
     event = (m, decision.case_id, now, "decision", decision.step_key, decision.action, snapshot.segment.code,
-             decision.stage[:100], "[" + ", ".join(r.json_text for r in decision.reasons) + "]", json.dumps(scheduled),
+             decision.stage[:100], "[" + ", ".join(r.json_text for r in decision.reasons) + "]", _json(scheduled),
              decision.next_check_at)  # fmt: skip
     return messages, tasks, event
 

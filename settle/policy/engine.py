@@ -21,7 +21,7 @@ from .interest import (
     interest_minor,
 )
 from .once import once
-from .reasons import Reason, reason
+from .reasons import Reason, build_reason, reason
 from .rules import Jurisdiction, resolve
 from .segments import Segment
 
@@ -250,7 +250,10 @@ def _charges(snapshot: CaseSnapshot, rules: Rules, step: StepSpec, today: date,
 def decide(snapshot: CaseSnapshot, now: datetime, rules: Rules) -> Decision:
     """The next action for one case at `now`, with every reason; compliance cannot be overridden."""
     seg = snapshot.segment
-    reasons: list[Reason] = [reason("segment", "policy/segments.py", segment=seg.code, facts=seg.summary())]
+    # The segment's facts carry the balance, so this sentence is new for almost every case: built, not memoised.
+    reasons: list[Reason] = [
+        build_reason("segment", "policy/segments.py", segment=seg.code, facts=seg.summary())
+    ]
     base = dict(case_id=snapshot.case_id, step_key="", action="none", step_index=snapshot.step_index)
     if snapshot.disputed:
         reasons.extend(blocking_reasons(channel="", opted_out=frozenset(), disputed=True))
