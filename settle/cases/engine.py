@@ -41,6 +41,8 @@ ERROR_BACKOFF = timedelta(hours=1)
 CONTACT_HORIZON = timedelta(days=31)
 CHANNEL_OF_KIND = {"email": "email", "phone": "sms", "webhook": "webhook", "postal": "letter"}
 COUNTED = ("queued", "sending", "sent", "unknown")
+# A merchant without EngineSettings: the default thresholds, no consumer interest.
+NO_SETTINGS = (SegmentThresholds(), None)
 # json.dumps's text, a third faster: the rows are fresh trees of dicts and lists, so no cycle check is needed.
 _json = json.JSONEncoder(check_circular=False).encode
 CASE_FIELDS = ("id", "merchant_id", "customer_id", "currency", "strategy_version_id", "step_index",
@@ -233,7 +235,7 @@ def load_snapshots(rows: list[tuple], now: datetime, ctx: TickContext) -> Loaded
         try:
             cust = customers[customer_id]
             recs = tuple(receivables.get((customer_id, currency), ()))
-            thresholds, consumer_rate = settings.get(merchant_id, (SegmentThresholds(), None))
+            thresholds, consumer_rate = settings.get(merchant_id, NO_SETTINGS)
             balance = sum(r.balance_minor for r in recs)
             segment = segment_for(
                 CustomerFacts(cust[1], cust[7], late.get(customer_id, 0), balance), thresholds
@@ -273,8 +275,8 @@ def load_snapshots(rows: list[tuple], now: datetime, ctx: TickContext) -> Loaded
                 channels_available=frozenset(points.get(customer_id, {})) | {"portal"},
                 opted_out=frozenset(opted.get(customer_id, ())), paused_until=paused_until,
                 final_notice_at=final_notice.get(case_id), consumer_interest_percent=rate,
-                interest_through={r.id: charged[r.id] for r in recs if r.id in charged},
-                compensated=frozenset(r.id for r in recs if r.id in compensated),
+                interest_through={r.id: charged[r.id] for r in recs if r.id in charged} if charged else {},
+                compensated=frozenset(r.id for r in recs if r.id in compensated) if compensated else frozenset(),
             )  # fmt: skip
             meta[case_id] = {"merchant_id": merchant_id, "customer_id": customer_id, "version_id": version_id,
                              "points": points.get(customer_id, {}), "code": code,
