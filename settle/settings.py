@@ -241,3 +241,5 @@ SETTLE_WEBHOOK_MAX_BYTES = int(os.environ.get("SETTLE_WEBHOOK_MAX_BYTES", str(10
 SETTLE_WEBHOOK_CONNECTION_TTL = float(os.environ.get("SETTLE_WEBHOOK_CONNECTION_TTL", "5"))
 SETTLE_STRIPE_API_BASE = os.environ.get("SETTLE_STRIPE_API_BASE", "")
 SETTLE_RECONCILE_MINUTES = int(os.environ.get("SETTLE_RECONCILE_MINUTES", "60"))
+# Narodowy Bank Polski's rates API: EUR mid rates convert Poland's EUR-fixed recovery compensation.
+SETTLE_NBP_API = os.environ.get("SETTLE_NBP_API", "https://api.nbp.pl")

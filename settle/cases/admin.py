@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Case, CaseEvent, EngineSettings, RatePeriod, Strategy, StrategyVersion
+from .models import Case, CaseEvent, EngineSettings, FxRate, RatePeriod, Strategy, StrategyVersion
 
 
 @admin.register(Case)
@@ -56,3 +56,10 @@ class RatePeriodAdmin(admin.ModelAdmin):
 
     list_display = ["key", "effective_from", "percent", "confidence", "source"]
     list_filter = ["key", "confidence"]
+
+
+@admin.register(FxRate)
+class FxRateAdmin(admin.ModelAdmin):
+    list_display = ["on", "base", "quote", "rate", "source"]
+    list_filter = ["base", "quote"]
+    date_hierarchy = "on"

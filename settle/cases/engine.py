@@ -26,13 +26,13 @@ from settle.customers.models import ContactPoint, ContactPreference, Customer
 from settle.ledger.models import LedgerEntry, Receivable
 from settle.policy.compliance import zone
 from settle.policy.engine import CaseSnapshot, Decision, ReceivableFact, Rules, decide
-from settle.policy.interest import RateFact
+from settle.policy.interest import FxFact, RateFact
 from settle.policy.reasons import reason
 from settle.policy.rules import jurisdiction_for, resolve
 from settle.policy.segments import CustomerFacts, SegmentThresholds, segment_for
 from settle.workdesk.models import Task
 
-from .models import Case, CaseEvent, EngineSettings, RatePeriod, Strategy, StrategyVersion
+from .models import Case, CaseEvent, EngineSettings, FxRate, RatePeriod, Strategy, StrategyVersion
 from .strategies import specs_from_json
 
 log = logging.getLogger("settle.engine")
@@ -103,6 +103,7 @@ class TickContext:
 
     strategies: list[tuple[int | None, tuple[str, ...], int]]  # (merchant_id, segments, current_version_id)
     rates: tuple[RateFact, ...]
+    fx: tuple[FxFact, ...] = ()
     rules: dict[str, Rules] = field(default_factory=dict)
 
     @classmethod
@@ -117,11 +118,16 @@ class TickContext:
             RateFact(k, d, Decimal(p), s) for k, d, p, s in RatePeriod.objects.values_list(
                 "key", "effective_from", "percent", "source")
         )  # fmt: skip
-        return cls(strategies, rates)
+        # A few hundred rows a year per currency pair: an old debt needs the rate of the month before its due date.
+        fx = tuple(
+            FxFact(b, q, on, rate, src)
+            for b, q, on, rate, src in FxRate.objects.values_list("base", "quote", "on", "rate", "source")
+        )
+        return cls(strategies, rates, fx)
 
     def rules_for(self, code: str) -> Rules:
         if code not in self.rules:
-            self.rules[code] = Rules(resolve(code), self.rates)
+            self.rules[code] = Rules(resolve(code), self.rates, self.fx)
         return self.rules[code]
 
     def version_for(self, merchant_id: int, segment: str) -> int | None:

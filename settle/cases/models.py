@@ -167,3 +167,21 @@ class RatePeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.percent}% from {self.effective_from}"
+
+
+class FxRate(models.Model):
+    """A published exchange rate: 1 `base` = `rate` `quote` on `on` (NBP table A mid rates for Poland's
+    EUR-fixed recovery compensation). Loaded by `manage.py fx_rates` or entered in admin; never guessed."""
+
+    base = models.CharField(max_length=3)
+    quote = models.CharField(max_length=3)
+    on = models.DateField()
+    rate = models.DecimalField(max_digits=12, decimal_places=6)
+    source = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["base", "quote", "on"]
+        constraints = [models.UniqueConstraint(fields=["base", "quote", "on"], name="fx_rate_unique")]
+
+    def __str__(self) -> str:
+        return f"1 {self.base} = {self.rate} {self.quote} on {self.on}"

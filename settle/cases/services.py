@@ -46,7 +46,7 @@ def case_balance_changed(*, customer: Customer, currency: str, at: datetime) -> 
     )
     if case is None:
         return None
-    Case.objects.filter(pk=case.pk).update(closed_at=at, outcome="paid", next_check_at=None)
+    Case.objects.filter(pk=case.pk).update(closed_at=at, outcome="paid", stage="closed", next_check_at=None)
     Message = apps.get_model("communications", "Message")
     Message.objects.filter(Q(case=case) & Q(status="queued")).update(
         status="cancelled", status_reason=PAID_REASON

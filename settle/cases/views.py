@@ -11,20 +11,22 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from settle.communications.catalog import CHANNELS, TEMPLATE_KEYS, TONES
 from settle.core import clock
 from settle.customers.models import Customer
 from settle.customers.validation import FieldError
 from settle.ledger.models import Receivable
 from settle.merchants.models import Role
-from settle.policy.engine import CaseSnapshot, ReceivableFact, preview
+from settle.policy.engine import ACTIONS, CaseSnapshot, ReceivableFact, preview
 from settle.policy.rules import jurisdiction_for
-from settle.policy.segments import CustomerFacts, segment_for
+from settle.policy.segments import SEGMENTS, CustomerFacts, segment_for
 from settle.web.access import merchant_view
 
 from .engine import CHANNEL_OF_KIND, TickContext
 from .models import Case, Strategy
 from .selectors import case_get, case_list, case_timeline, strategy_get, strategy_list
 from .services import strategy_save
+from .step_rows import rows_echo, rows_from_steps, steps_from_rows
 from .strategies import steps_validate
 
 
@@ -66,12 +68,20 @@ def strategy_list_page(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/strategies.html", {"strategies": strategy_list(merchant=request.merchant)})
 
 
-def _preview_for(request: HttpRequest, steps_text: str, customer_id: str, terms_days: int) -> dict:
+def _draft_steps(request: HttpRequest, data) -> list:
+    """The draft step list of a request: the advanced JSON field if sent, else the table's rows."""
+    if "steps" in data:
+        try:
+            return json.loads(data.get("steps", ""))
+        except json.JSONDecodeError as exc:
+            raise FieldError("steps", _("not valid JSON: %(err)s") % {"err": exc}) from None
+    return steps_from_rows(data, currency=request.merchant.default_currency)
+
+
+def _preview_for(request: HttpRequest, data, customer_id: str, terms_days: int) -> dict:
     """Validate the draft steps and run them forward for the chosen customer (nothing is saved)."""
     try:
-        steps = steps_validate(json.loads(steps_text), terms_days=terms_days)
-    except json.JSONDecodeError as exc:
-        return {"error": _("Steps are not valid JSON: %(err)s") % {"err": exc}}
+        steps = steps_validate(_draft_steps(request, data), terms_days=terms_days)
     except FieldError as exc:
         return {"error": f"{exc.field}: {exc.reason}"}
     customer = (
@@ -123,7 +133,7 @@ def strategy_preview(request: HttpRequest) -> HttpResponse:
         terms = int(request.GET.get("terms_days") or 30)
     except ValueError:
         terms = 30
-    ctx = _preview_for(request, request.GET.get("steps", ""), request.GET.get("customer", ""), terms)
+    ctx = _preview_for(request, request.GET, request.GET.get("customer", ""), terms)
     return render(request, "cases/_preview.html", ctx)
 
 
@@ -135,24 +145,33 @@ def strategy_edit_page(request: HttpRequest, strategy_id: int | None = None) -> 
             strategy = strategy_get(merchant=request.merchant, strategy_id=strategy_id)
         except Strategy.DoesNotExist:
             raise Http404 from None
-    steps_text = json.dumps(strategy.current_version.steps if strategy and strategy.current_version else [],
-                            indent=2, ensure_ascii=False)  # fmt: skip
+    currency = request.merchant.default_currency
+    stored = strategy.current_version.steps if strategy and strategy.current_version else []
+    steps_text = json.dumps(stored, indent=2, ensure_ascii=False)
+    rows = rows_from_steps(stored, currency=currency, blank=1 if stored else 3)
     error = None
     if request.method == "POST":
-        steps_text = request.POST.get("steps", "")
-        try:
-            steps = json.loads(steps_text)
-            version = strategy_save(merchant=request.merchant, strategy=strategy, steps=steps, at=clock.now(),
-                                    name=request.POST.get("name", ""), note=request.POST.get("note", ""))  # fmt: skip
-        except json.JSONDecodeError as exc:
-            error = _("Steps are not valid JSON: %(err)s") % {"err": exc}
-        except FieldError as exc:
-            error = f"{exc.field}: {exc.reason}"
+        if "steps" in request.POST:  # the advanced JSON form
+            steps_text = request.POST.get("steps", "")
         else:
-            messages.success(request, _("Saved as version %(n)s; running cases keep their version.")
-                             % {"n": version.number})  # fmt: skip
-            return redirect("cases:strategy-edit", strategy_id=version.strategy_id)
+            rows = rows_echo(request.POST)
+        if "add_row" in request.POST:  # "Add a step" shows one more row and saves nothing
+            rows += rows_from_steps([], currency=currency)
+        else:
+            try:
+                steps = _draft_steps(request, request.POST)
+                version = strategy_save(merchant=request.merchant, strategy=strategy, steps=steps, at=clock.now(),
+                                        name=request.POST.get("name", ""), note=request.POST.get("note", ""))  # fmt: skip
+            except FieldError as exc:
+                error = f"{exc.field}: {exc.reason}"
+            else:
+                messages.success(request, _("Saved as version %(n)s; running cases keep their version.")
+                                 % {"n": version.number})  # fmt: skip
+                return redirect("cases:strategy-edit", strategy_id=version.strategy_id)
     customers = Customer.objects.filter(merchant=request.merchant).order_by("name")[:200]
     return render(request, "cases/strategy_edit.html", {
-        "strategy": strategy, "steps_text": steps_text, "error": error, "customers": customers,
+        "strategy": strategy, "steps_text": steps_text, "error": error, "customers": customers, "rows": rows,
+        "actions": ACTIONS, "channels": CHANNELS, "tones": TONES, "templates": sorted(TEMPLATE_KEYS),
+        "segments": SEGMENTS, "currency": currency, "name": request.POST.get("name", "") if request.method == "POST"
+        else (strategy.name if strategy else ""),
     })  # fmt: skip

@@ -16,7 +16,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 
@@ -24,6 +24,7 @@ from settle.core import clock
 
 from .models import Connection, InboundEvent
 from .secrets_box import unseal
+from .stripe.plugin import TOPICS as STRIPE_TOPICS
 
 log = logging.getLogger("settle.integrations")
 TIMEOUT_SECONDS = 15
@@ -41,13 +42,19 @@ SHOPIFY_QUERY = """query Receivables($cursor: String, $q: String!) {
         paymentSchedules(first: 10) { nodes { dueAt issuedAt completedAt } } } } } }"""
 
 
+UNPAID_QUERY = "financial_status:pending OR financial_status:partially_paid OR financial_status:authorized"
+UNPAID_STATUSES = "pending,on-hold,failed,processing"
+
+
 class Interrupted(Exception):
     """Raised by tests (and by a shutting-down worker) between pages; the cursor is already saved."""
 
 
-def _store(conn: Connection, topic: str, object_id: str, version: str, payload: dict) -> bool:
+def _store(
+    conn: Connection, topic: str, object_id: str, version: str, payload: dict, delivery_id: str = ""
+) -> bool:
     """Store a pulled object as an event; False when this version of it was stored before."""
-    delivery_id = f"poll:{object_id}:{version}"[:200]
+    delivery_id = (delivery_id or f"poll:{object_id}:{version}")[:200]
     if InboundEvent.objects.filter(merchant_id=conn.merchant_id, source=conn.source, verified=True,
                                    delivery_id=delivery_id).exists():  # fmt: skip
         return False
@@ -113,9 +120,9 @@ def _shopify_order(node: dict) -> dict:
 def _shopify(conn: Connection, since: datetime | None, stop_after_pages: int | None) -> int:
     secrets = unseal(conn.secrets_encrypted)
     url = f"{conn.api_base.rstrip('/')}/admin/api/{SHOPIFY_API_VERSION}/graphql.json"
-    query = "financial_status:pending OR financial_status:partially_paid OR financial_status:authorized"
-    if since:
-        query = f"({query}) AND updated_at:>='{since.isoformat()}'"
+    # The first pull wants the unpaid orders; a reconcile wants every order changed since the last one, paid or
+    # cancelled included: those are exactly the changes whose webhook may have been lost.
+    query = UNPAID_QUERY if since is None else f"updated_at:>='{since.isoformat()}'"
     stored = pages = 0
     while True:
         body = json.dumps(
@@ -155,10 +162,12 @@ def _woocommerce(conn: Connection, since: datetime | None, stop_after_pages: int
     page = int(conn.backfill_cursor or 1)
     stored = pages = 0
     while True:
-        params = {"status": "pending,on-hold,failed,processing", "per_page": 50, "page": page, "orderby": "id",
-                  "order": "asc", "dates_are_gmt": "true"}  # fmt: skip
+        params = {"status": UNPAID_STATUSES, "per_page": 50, "page": page, "orderby": "id", "order": "asc",
+                  "dates_are_gmt": "true"}  # fmt: skip
         if since:
-            params["modified_after"] = since.strftime("%Y-%m-%dT%H:%M:%S")
+            # A reconcile asks for every status: an order that became completed or cancelled is the news.
+            params["status"] = "any"
+            params["modified_after"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
         url = f"{conn.api_base.rstrip('/')}/wp-json/wc/v3/orders?{urllib.parse.urlencode(params)}"
         orders, headers = _get(url, {"Authorization": f"Basic {token}"})
         total_pages = int({k.lower(): v for k, v in headers.items()}.get("x-wp-totalpages", 1))
@@ -183,6 +192,8 @@ def _stripe(conn: Connection, since: datetime | None, stop_after_pages: int | No
     from .paylinks import stripe_client
 
     client = stripe_client(conn)
+    if since is not None:
+        return _stripe_events(conn, client, since)
     params: dict = {"status": "open", "limit": 100}
     if conn.backfill_cursor:
         params["starting_after"] = conn.backfill_cursor
@@ -200,6 +211,18 @@ def _stripe(conn: Connection, since: datetime | None, stop_after_pages: int | No
             raise Interrupted(conn.backfill_cursor)
     conn.backfill_cursor = ""
     conn.save(update_fields=["backfill_cursor"])
+    return stored
+
+
+def _stripe_events(conn: Connection, client, since: datetime) -> int:
+    """Reconcile Stripe from its event log (`GET /v1/events`, kept 30 days): invoices cannot be listed by
+    update time, and an invoice paid while a webhook was lost is no longer `open`. Each event is stored under
+    its own id — the webhook's dedupe key — so one that did arrive by webhook is not stored twice."""
+    params = {"created": {"gte": int(since.timestamp())}, "types": sorted(STRIPE_TOPICS), "limit": 100}
+    stored = 0
+    for event in client.v1.events.list(params=params).auto_paging_iter():
+        data = event.to_dict()
+        stored += _store(conn, data["type"], "", "", data, delivery_id=data["id"])
     return stored
 
 

@@ -13,12 +13,15 @@ from decimal import Decimal
 
 from .compliance import blocking_reasons, next_lawful_moment, zone
 from .interest import (
+    COMPENSATION,
     INTEREST_SERIES,
+    FxFact,
     RateFact,
     compensation_minor,
     consumer_rate_allowed,
     first_default_day,
     interest_minor,
+    pl_rate_day,
 )
 from .once import once
 from .reasons import Reason, build_reason, reason
@@ -113,10 +116,11 @@ class CaseSnapshot:
 class Rules:
     jurisdiction: Jurisdiction
     rates: tuple[RateFact, ...] = ()
+    fx: tuple[FxFact, ...] = ()  # published exchange rates, for compensation fixed in another currency
 
     @classmethod
-    def for_code(cls, code: str, rates: tuple[RateFact, ...] = ()) -> Rules:
-        return cls(resolve(code), rates)
+    def for_code(cls, code: str, rates: tuple[RateFact, ...] = (), fx: tuple[FxFact, ...] = ()) -> Rules:
+        return cls(resolve(code), rates, fx)
 
 
 @dataclass(frozen=True)
@@ -226,11 +230,16 @@ def _charges(snapshot: CaseSnapshot, rules: Rules, step: StepSpec, today: date,
         if r.balance_minor <= 0 or r.due_date >= today:
             continue
         if snapshot.debtor_kind == "business" and r.id not in snapshot.compensated:
-            comp = compensation_minor(country, snapshot.currency, r.amount_minor)
+            comp = compensation_minor(country, snapshot.currency, r.amount_minor, r.due_date, rules.fx)
             if comp:
                 out.append(PlannedCharge(r.id, "fee", comp[0], f"recovery compensation ({comp[1]})", today))
                 reasons.append(reason("fee_applied", comp[1], what="compensation", basis=r.number,
                                       amount=f"{comp[0]} {snapshot.currency}"))  # fmt: skip
+            elif country == "PL" and snapshot.currency == "PLN":
+                # Not silently skipped: the merchant can enter the missing rate and the next check adds it.
+                reasons.append(reason("fee_not_applicable", COMPENSATION["PL"][1],
+                                      why=f"compensation for {r.number} needs the NBP EUR rate of "
+                                          f"{pl_rate_day(r.due_date).isoformat()} (Admin → FX rates)"))  # fmt: skip
         if rates:
             start = max(first_default_day(r.due_date), snapshot.interest_through.get(r.id, date.min))
             amount = interest_minor(principal_minor=r.balance_minor, start=start, end=today, rates=rates)

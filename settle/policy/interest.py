@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+import holidays
+
 
 @dataclass(frozen=True)
 class RateFact:
@@ -19,6 +21,17 @@ class RateFact:
     key: str
     effective_from: date
     percent: Decimal
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class FxFact:
+    """One published exchange rate: 1 `base` = `rate` `quote` on `on` (e.g. NBP table A, EUR→PLN)."""
+
+    base: str
+    quote: str
+    on: date
+    rate: Decimal
     source: str = ""
 
 
@@ -47,11 +60,15 @@ COMPENSATION = {
 }
 
 
-def compensation_minor(country: str, currency: str, debt_minor: int) -> tuple[int, str] | None:
+def compensation_minor(
+    country: str, currency: str, debt_minor: int, due: date | None = None, fx: tuple[FxFact, ...] = ()
+) -> tuple[int, str] | None:
     """The fixed recovery compensation for one debt in its own currency, or None when it cannot be stated.
 
-    PL's bands are in PLN but the amount is EUR converted at the NBP rate: without that rate we say None
-    rather than guess. GB: £40/70/100 by debt size; DE, FR, ES, EU: EUR 40.
+    GB: £40/70/100 by debt size; DE, FR, ES, EU: EUR 40. PL: EUR 40/70/100 by the debt in PLN (≤ 5,000 /
+    < 50,000 / ≥ 50,000), paid in PLN at the NBP average EUR rate of the last business day of the month
+    before the month the payment fell due (art. 10 ust. 1); without that published rate we say None rather
+    than guess (`pl_compensation_rate` tells which one is missing).
     """
     rule = COMPENSATION.get(country)
     if rule is None:
@@ -62,7 +79,31 @@ def compensation_minor(country: str, currency: str, debt_minor: int) -> tuple[in
         return amount, source
     if unit == "EUR" and currency == "EUR":
         return 4000, source
+    if unit == "PLN_EUR" and currency == "PLN" and due is not None:
+        fact = pl_compensation_rate(due, fx)
+        if fact is None:
+            return None
+        euros = 40 if debt_minor <= 500_000 else 70 if debt_minor < 5_000_000 else 100
+        amount = _round(Decimal(euros) * fact.rate * 100)
+        return amount, f"{source}; EUR {euros} at NBP {fact.rate} of {fact.on.isoformat()}"
     return None
+
+
+def pl_compensation_rate(due: date, fx: tuple[FxFact, ...]) -> FxFact | None:
+    """The NBP EUR→PLN rate of the last business day of the month before `due`'s month, or None when that
+    day's rate is not known (a rate of another day is never substituted)."""
+    day = pl_rate_day(due)
+    return next((f for f in fx if f.base == "EUR" and f.quote == "PLN" and f.on == day), None)
+
+
+def pl_rate_day(due: date) -> date:
+    """The last business day (no weekend, no Polish public holiday: NBP does not publish then) of the month
+    before the month of `due`."""
+    day = due.replace(day=1) - timedelta(days=1)
+    closed = holidays.country_holidays("PL", years=day.year)
+    while day.weekday() >= 5 or day in closed:
+        day -= timedelta(days=1)
+    return day
 
 
 def _round(value: Decimal) -> int:

@@ -86,13 +86,14 @@ def test_snapshots_load_in_a_fixed_number_of_queries(acme, overdue, frozen_clock
         overdue(c, f"r-{c.pk}", 1000, date(2026, 11, 20))
     advance_due_cases(NOW)  # warm: content types etc. cached
     Case.objects.update(next_check_at=NOW, step_index=1)
-    # 2 savepoints (batch), claim, 2 tick context, 9 snapshot, 2 savepoints (write), events, messages, update
-    with django_assert_num_queries(19):
+    # 2 savepoints (batch), claim, 3 tick context (strategies, rates, FX rates), 9 snapshot, 2 savepoints
+    # (write), events, messages, update
+    with django_assert_num_queries(20):
         assert advance_due_cases(NOW, batch_size=100) == 3
     for c in _customers(acme, 12, start=3):
         overdue(c, f"r-{c.pk}", 1000, date(2026, 11, 20))
     Case.objects.update(next_check_at=NOW, step_index=1)
-    with django_assert_num_queries(19):  # five times the cases, the same queries
+    with django_assert_num_queries(20):  # five times the cases, the same queries
         assert advance_due_cases(NOW, batch_size=100) == 15
 
 
@@ -144,7 +145,7 @@ def test_payment_that_clears_the_balance_closes_the_case_cancels_messages_and_ta
                         idempotency_key="t-1")  # fmt: skip
     payment_record(merchant=acme, customer=alice, amount=Money(10000, "PLN"), external_id="p-1")
     case.refresh_from_db()
-    assert case.outcome == "paid" and not case.is_open
+    assert case.outcome == "paid" and case.stage == "closed" and not case.is_open
     assert set(Message.objects.values_list("status", flat=True)) == {"cancelled"}
     assert set(Task.objects.values_list("status", flat=True)) == {"cancelled"}
     assert case.events.last().kind == "closed"

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import threading
 import time
 import uuid
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
@@ -83,11 +85,14 @@ def _form(body: bytes) -> dict[str, str]:
 class FakeStripe(FakeServer):
     """Checkout Sessions (idempotent by Idempotency-Key) and invoice lists (paged, rate limited)."""
 
-    def __init__(self, invoices: list[dict] | None = None, rate_limit_every: int = 0) -> None:
+    def __init__(
+        self, invoices: list[dict] | None = None, rate_limit_every: int = 0, events: list[dict] | None = None
+    ) -> None:
         super().__init__()
         self.sessions: dict[str, dict] = {}
         self.by_key: dict[str, dict] = {}
         self.invoices = invoices or []
+        self.events = events or []  # newest first, as Stripe lists them
         self.rate_limit_every = rate_limit_every
         self.calls = 0
 
@@ -123,6 +128,18 @@ class FakeStripe(FakeServer):
             start = next((n + 1 for n, i in enumerate(items) if i["id"] == after), 0) if after else 0
             page = items[start : start + limit]
             return 200, {}, {"object": "list", "url": "/v1/invoices", "data": page,
+                             "has_more": start + limit < len(items)}  # fmt: skip
+        if record["method"] == "GET" and record["path"] == "/v1/events":
+            query = record["query"]
+            limit = int(query.get("limit", ["10"])[0])
+            after = query.get("starting_after", [None])[0]
+            gte = int(query.get("created[gte]", ["0"])[0])
+            types = set(query.get("types[]", [])) or set(query.get("types[0]", []))
+            types |= {v[0] for k, v in query.items() if k.startswith("types[")}
+            items = [e for e in self.events if e["created"] >= gte and (not types or e["type"] in types)]
+            start = next((n + 1 for n, e in enumerate(items) if e["id"] == after), 0) if after else 0
+            page = items[start : start + limit]
+            return 200, {}, {"object": "list", "url": "/v1/events", "data": page,
                              "has_more": start + limit < len(items)}  # fmt: skip
         return 404, {}, {"error": {"type": "invalid_request_error", "message": f"no route {record['path']}"}}
 
@@ -163,8 +180,9 @@ class FakeShopify(FakeServer):
         self.available -= self.COST
         cursor = payload["variables"].get("cursor")
         start = int(cursor) if cursor else 0
-        page = self.orders[start : start + 2]  # small pages so paging is exercised
-        more = start + 2 < len(self.orders)
+        orders = [o for o in self.orders if _shopify_matches(o, payload["variables"].get("q") or "")]
+        page = orders[start : start + 2]  # small pages so paging is exercised
+        more = start + 2 < len(orders)
         return 200, {}, {
             "data": {"orders": {"nodes": page, "pageInfo": {"hasNextPage": more, "endCursor": str(start + 2)}}},
             "extensions": {"cost": {"requestedQueryCost": self.COST, "actualQueryCost": self.COST, "throttleStatus": status}},
@@ -184,11 +202,30 @@ class FakeWooCommerce(FakeServer):
         if record["method"] == "PUT":
             self.updates.append({"path": record["path"], **json.loads(record["body"])})
             return 200, {}, {"id": int(record["path"].rsplit("/", 1)[-1])}
-        page = int(record["query"].get("page", ["1"])[0])
-        total_pages = max(1, -(-len(self.orders) // self.per_page))
-        items = self.orders[(page - 1) * self.per_page : page * self.per_page]
+        query = record["query"]
+        page = int(query.get("page", ["1"])[0])
+        statuses = set(query.get("status", ["any"])[0].split(","))
+        after = query.get("modified_after", [""])[0]
+        orders = [
+            o for o in self.orders
+            if ("any" in statuses or o.get("status") in statuses) and (not after or o["date_modified_gmt"] > after)
+        ]  # fmt: skip
+        total_pages = max(1, -(-len(orders) // self.per_page))
+        items = orders[(page - 1) * self.per_page : page * self.per_page]
         return (
             200,
-            {"X-WP-Total": str(len(self.orders)), "X-WP-TotalPages": str(total_pages)},
+            {"X-WP-Total": str(len(orders)), "X-WP-TotalPages": str(total_pages)},
             copy.deepcopy(items),
         )
+
+
+def _shopify_matches(order: dict, query: str) -> bool:
+    """The two forms of Shopify's search syntax the backfill sends: `financial_status:x OR …` and
+    `updated_at:>='<iso>'` (ISO strings in one offset compare as text)."""
+    statuses = re.findall(r"financial_status:(\w+)", query)
+    if statuses and str(order.get("displayFinancialStatus", "")).lower() not in statuses:
+        return False
+    since = re.search(r"updated_at:>='([^']+)'", query)
+    if since:
+        return datetime.fromisoformat(order["updatedAt"]) >= datetime.fromisoformat(since.group(1))
+    return True

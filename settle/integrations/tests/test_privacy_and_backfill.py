@@ -131,6 +131,127 @@ def test_stripe_backfill_auto_pages_through_the_sdk_and_survives_429(hooks, conn
     assert hooks.process() == 120
 
 
+def test_woocommerce_backfill_interrupted_resumes_at_the_saved_page(hooks, connect):
+    orders = [woo_order(id=710 + n, number=str(710 + n)) for n in range(5)]
+    with FakeWooCommerce(orders, per_page=2) as shop:
+        conn = connect(
+            "woocommerce", secrets={"consumer_key": "ck", "consumer_secret": "cs"}, api_base=shop.base
+        )
+        with pytest.raises(Interrupted):
+            backfill_run(connection=conn, stop_after_pages=1)
+        conn.refresh_from_db()
+        assert conn.backfill_cursor == "2" and InboundEvent.objects.count() == 2
+        assert backfill_run(connection=conn) == 3  # pages 2 and 3 only
+        assert [r["query"]["page"][0] for r in shop.requests] == ["1", "2", "3"]
+        conn.refresh_from_db()
+        assert conn.backfill_cursor == "" and conn.backfill_done_at is not None
+    assert hooks.process() == 5
+    assert Receivable.objects.filter(source="woocommerce").count() == 5
+
+
+def test_stripe_backfill_interrupted_resumes_after_the_last_stored_invoice(hooks, connect):
+    invoice = fixture("stripe-invoice-object-send_invoice.json")
+    invoices = [dict(invoice, id=f"in_{n:03d}", status="open", amount_remaining=invoice.get("amount_due") or 1000)
+                for n in range(130)]  # fmt: skip
+    with FakeStripe(invoices=invoices) as server:
+        conn = connect("stripe", secrets={"api_key": "sk_test_fake"}, api_base=server.base)
+        with pytest.raises(Interrupted):
+            backfill_run(connection=conn, stop_after_pages=1)
+        conn.refresh_from_db()
+        assert conn.backfill_cursor == "in_099" and InboundEvent.objects.count() == 100
+        assert backfill_run(connection=conn) == 30
+        lists = [r for r in server.requests if r["path"] == "/v1/invoices"]
+        assert lists[-1]["query"]["starting_after"] == ["in_099"]  # resumed, not restarted
+    assert InboundEvent.objects.count() == 130
+    assert hooks.process() == 130
+
+
+def test_reconcile_catches_a_woocommerce_payment_whose_webhook_was_lost(hooks, connect):
+    from datetime import timedelta
+
+    from settle.core import clock
+
+    order = woo_order(id=901, number="901")
+    with FakeWooCommerce([order]) as shop:
+        conn = connect(
+            "woocommerce", secrets={"consumer_key": "ck", "consumer_secret": "cs"}, api_base=shop.base
+        )
+        backfill_run(connection=conn)
+        hooks.process()
+        receivable = Receivable.objects.get(source="woocommerce", external_id="901")
+        assert receivable.balance_minor > 0
+        # Paid in the shop later; the order.updated webhook never arrives. The order is no longer "unpaid",
+        # so only a reconcile that asks for every status sees it.
+        later = clock.now() + timedelta(hours=2)
+        order.update(status="completed", date_paid_gmt=later.strftime("%Y-%m-%dT%H:%M:%S"),
+                     date_modified_gmt=later.strftime("%Y-%m-%dT%H:%M:%S"))  # fmt: skip
+        assert reconcile_due(now=later) == 1
+        assert (
+            shop.requests[-1]["query"]["status"] == ["any"] and "modified_after" in shop.requests[-1]["query"]
+        )
+    hooks.process()
+    receivable.refresh_from_db()
+    assert receivable.balance_minor == 0
+
+
+def test_reconcile_catches_a_shopify_payment_whose_webhook_was_lost(hooks, connect):
+    from datetime import timedelta
+
+    from settle.core import clock
+
+    node = _gql_order(1)
+    with FakeShopify([node], maximum=1000, restore_rate=1000) as shop:
+        conn = connect("shopify", secrets={"access_token": "shpat_x"}, api_base=shop.base)
+        backfill_run(connection=conn)
+        hooks.process()
+        receivable = Receivable.objects.get(source="shopify")
+        assert receivable.balance_minor == 1000
+        later = clock.now() + timedelta(hours=2)
+        node.update(displayFinancialStatus="PAID", updatedAt=later.isoformat(),
+                    totalOutstandingSet={"shopMoney": {"amount": "0.00", "currencyCode": "USD"}})  # fmt: skip
+        assert reconcile_due(now=later) == 1
+    hooks.process()
+    receivable.refresh_from_db()
+    assert receivable.balance_minor == 0
+
+
+def test_reconcile_reads_stripes_event_log_and_skips_events_the_webhook_delivered(hooks, connect):
+    import copy
+    from datetime import timedelta
+
+    from settle.core import clock
+
+    invoice = fixture("stripe-invoice-object-send_invoice.json")
+    open_invoice = dict(
+        invoice, id="in_rec", status="open", paid=False, amount_due=2500, amount_remaining=2500
+    )
+    with FakeStripe(invoices=[open_invoice]) as server:
+        conn = connect("stripe", secrets={"api_key": "sk_test_fake"}, api_base=server.base)
+        backfill_run(connection=conn)
+        hooks.process()
+        receivable = Receivable.objects.get(source="stripe", external_id="in_rec")
+        assert receivable.balance_minor == 2500
+        later = int((clock.now() + timedelta(hours=2)).timestamp())
+        # Two events in the real list shape: one also arrived as a webhook, the payment's did not.
+        template = fixture("stripe-invoice-paid-events-list.json")["data"][0]
+        delivered = dict(copy.deepcopy(template), id="evt_delivered", type="invoice.finalized", created=later - 60,
+                         data={"object": open_invoice})  # fmt: skip
+        lost = dict(copy.deepcopy(template), id="evt_lost", type="invoice.paid", created=later,
+                    data={"object": dict(open_invoice, status="paid", paid=True, amount_remaining=0)})  # fmt: skip
+        hooks.stripe(delivered)
+        server.events = [lost, delivered]  # newest first, as Stripe lists them
+        from datetime import UTC, datetime
+
+        assert reconcile_due(now=datetime.fromtimestamp(later, UTC)) == 1  # same event id = same dedupe key
+        listed = [r for r in server.requests if r["path"] == "/v1/events"]
+        assert listed and "invoice.paid" in {
+            v[0] for k, v in listed[0]["query"].items() if k.startswith("types")
+        }
+    hooks.process()
+    receivable.refresh_from_db()
+    assert receivable.balance_minor == 0
+
+
 def test_reconcile_runs_for_connections_due_and_not_again_within_the_interval(hooks, connect):
     orders = [woo_order(id=800, number="800")]
     with FakeWooCommerce(orders) as shop:

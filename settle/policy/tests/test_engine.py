@@ -6,7 +6,14 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from settle.policy.engine import CaseSnapshot, ReceivableFact, Rules, StepSpec, decide
-from settle.policy.interest import RateFact, compensation_minor, interest_minor
+from settle.policy.interest import (
+    FxFact,
+    RateFact,
+    compensation_minor,
+    interest_minor,
+    pl_compensation_rate,
+    pl_rate_day,
+)
 from settle.policy.segments import CustomerFacts, SegmentThresholds, segment_for
 
 NOW = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)  # Tuesday, 10:00 in Warsaw
@@ -116,6 +123,42 @@ def test_b2b_compensation_and_interest_split_at_rate_changes():
              steps=fee, step_index=0, receivables=(ReceivableFact(3, "R-3", 100000, 100000, date(2026, 11, 1)),))  # fmt: skip
     d = decide(s, NOW, Rules.for_code("DE", tuple(rates)))
     assert [(c.kind, c.amount_minor) for c in d.charges] == [("fee", 4000), ("interest", 1085)]  # 36 d × 11 %
+
+
+def test_polish_compensation_is_euros_by_pln_band_at_the_nbp_rate_of_the_month_before_the_due_date():
+    fx = (
+        FxFact("EUR", "PLN", date(2026, 10, 29), Decimal("4.2510")),
+        FxFact(
+            "EUR", "PLN", date(2026, 10, 30), Decimal("4.2455")
+        ),  # Friday: the last business day of October
+        FxFact("EUR", "PLN", date(2026, 11, 2), Decimal("4.3000")),
+        FxFact("USD", "PLN", date(2026, 10, 30), Decimal("3.9000")),
+    )
+    due = date(2026, 11, 20)
+    assert pl_compensation_rate(due, fx).rate == Decimal("4.2455")
+    assert compensation_minor("PL", "PLN", 500_000, due, fx) == (
+        16982,
+        "ustawa z 8 marca 2013, art. 10; EUR 40 at NBP 4.2455 of 2026-10-30",
+    )  # 169.82 PLN, half-up
+    assert compensation_minor("PL", "PLN", 500_001, due, fx)[0] == 29719  # EUR 70 above 5,000 PLN
+    assert compensation_minor("PL", "PLN", 5_000_000, due, fx)[0] == 42455  # EUR 100 from 50,000 PLN
+    assert compensation_minor("PL", "PLN", 10000, date(2026, 12, 1), fx) is None  # 30 Nov's rate not entered
+    assert pl_rate_day(date(2026, 11, 20)) == date(2026, 10, 30)  # 31 Oct is a Saturday
+    assert pl_rate_day(date(2026, 6, 10)) == date(2026, 5, 29)  # 30-31 May: a weekend
+    assert pl_rate_day(date(2026, 1, 15)) == date(2025, 12, 31)  # a Wednesday; 24 Dec is the holiday, not 31
+    assert (
+        compensation_minor("PL", "EUR", 10000, due, fx) is None
+    )  # bands are in PLN: a EUR debt is not guessed
+    fee = (StepSpec("fee", 30, "apply_fee_interest"),)
+    s = snap(debtor_kind="business", steps=fee, step_index=0,
+             receivables=(ReceivableFact(3, "FV/3", 600000, 600000, date(2026, 10, 20)),))  # fmt: skip
+    d = decide(s, NOW, Rules.for_code("PL", (), fx))
+    assert d.charges == ()  # due in October: needs September's rate, which is missing — and says so
+    missing = [r for r in d.reasons if r.code == "fee_not_applicable"]
+    assert missing and "2026-09-30" in missing[0].text["en"]
+    september = (*fx, FxFact("EUR", "PLN", date(2026, 9, 30), Decimal("4.2700")))
+    d = decide(s, NOW, Rules.for_code("PL", (), september))
+    assert [(c.kind, c.amount_minor) for c in d.charges] == [("fee", 29890)]  # EUR 70 × 4.2700
 
 
 def test_consumer_interest_only_when_terms_allow_and_capped():
