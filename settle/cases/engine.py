@@ -27,7 +27,7 @@ from settle.ledger.models import LedgerEntry, Receivable
 from settle.policy.compliance import zone
 from settle.policy.engine import CaseSnapshot, Decision, ReceivableFact, Rules, decide
 from settle.policy.interest import FxFact, RateFact
-from settle.policy.reasons import reason
+from settle.policy.reasons import build_reason
 from settle.policy.rules import jurisdiction_for, resolve
 from settle.policy.segments import CustomerFacts, SegmentThresholds, segment_for
 from settle.workdesk.models import Task
@@ -520,7 +520,7 @@ def _record_errors(errors: dict[int, str], rows_by_id: dict[int, tuple], now: da
     events = []
     for case_id, error in errors.items():
         row = rows_by_id[case_id]
-        why = reason("engine_error", "settle engine", error=error[:300])
+        why = build_reason("engine_error", "settle engine", error=error[:300])
         events.append(CaseEvent(merchant_id=row[1], case_id=case_id, at=now, kind="error", stage="error",
                                 reasons=[why.as_json()], next_check_at=now + ERROR_BACKOFF))  # fmt: skip
     CaseEvent.objects.bulk_create(events)

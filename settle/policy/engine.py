@@ -233,13 +233,13 @@ def _charges(snapshot: CaseSnapshot, rules: Rules, step: StepSpec, today: date,
             comp = compensation_minor(country, snapshot.currency, r.amount_minor, r.due_date, rules.fx)
             if comp:
                 out.append(PlannedCharge(r.id, "fee", comp[0], f"recovery compensation ({comp[1]})", today))
-                reasons.append(reason("fee_applied", comp[1], what="compensation", basis=r.number,
-                                      amount=f"{comp[0]} {snapshot.currency}"))  # fmt: skip
+                reasons.append(build_reason("fee_applied", comp[1], what="compensation", basis=r.number,
+                                            amount=f"{comp[0]} {snapshot.currency}"))  # fmt: skip
             elif country == "PL" and snapshot.currency == "PLN":
                 # Not silently skipped: the merchant can enter the missing rate and the next check adds it.
-                reasons.append(reason("fee_not_applicable", COMPENSATION["PL"][1],
-                                      why=f"compensation for {r.number} needs the NBP EUR rate of "
-                                          f"{pl_rate_day(r.due_date).isoformat()} (Admin → FX rates)"))  # fmt: skip
+                reasons.append(build_reason("fee_not_applicable", COMPENSATION["PL"][1],
+                                            why=f"compensation for {r.number} needs the NBP EUR rate of "
+                                                f"{pl_rate_day(r.due_date).isoformat()} (Admin → FX rates)"))  # fmt: skip
         if rates:
             start = max(first_default_day(r.due_date), snapshot.interest_through.get(r.id, date.min))
             amount = interest_minor(principal_minor=r.balance_minor, start=start, end=today, rates=rates)
@@ -248,8 +248,9 @@ def _charges(snapshot: CaseSnapshot, rules: Rules, step: StepSpec, today: date,
                 out.append(
                     PlannedCharge(r.id, "interest", amount, f"interest {start}..{today} ({src})", today)
                 )
-                reasons.append(reason("fee_applied", src, what="interest", basis=f"{r.number} {start}..{today}",
-                                      amount=f"{amount} {snapshot.currency}"))  # fmt: skip
+                reasons.append(build_reason("fee_applied", src, what="interest",
+                                            basis=f"{r.number} {start}..{today}",
+                                            amount=f"{amount} {snapshot.currency}"))  # fmt: skip
     if not out:
         reasons.append(reason("fee_not_applicable", "Directive 2011/7/EU",
                               why="no statutory compensation or rate for this jurisdiction and currency"))  # fmt: skip
@@ -259,7 +260,8 @@ def _charges(snapshot: CaseSnapshot, rules: Rules, step: StepSpec, today: date,
 def decide(snapshot: CaseSnapshot, now: datetime, rules: Rules) -> Decision:
     """The next action for one case at `now`, with every reason; compliance cannot be overridden."""
     seg = snapshot.segment
-    # The segment's facts carry the balance, so this sentence is new for almost every case: built, not memoised.
+    # Sentences whose parameters are new for almost every case (the segment's facts carry the balance; fees name
+    # the receivable) are built, not memoised, so they do not push the shared ones out of `reason`'s cache.
     reasons: list[Reason] = [
         build_reason("segment", "policy/segments.py", segment=seg.code, facts=seg.summary())
     ]
@@ -268,7 +270,7 @@ def decide(snapshot: CaseSnapshot, now: datetime, rules: Rules) -> Decision:
         reasons.extend(blocking_reasons(channel="", opted_out=frozenset(), disputed=True))
         return Decision(**base, stage="disputed", next_check_at=now + WATCH, reasons=tuple(reasons))
     if snapshot.paused_until and snapshot.paused_until > now:
-        reasons.append(reason("paused", "collector", until=snapshot.paused_until.isoformat()))
+        reasons.append(build_reason("paused", "collector", until=snapshot.paused_until.isoformat()))
         return Decision(**base, stage="paused", next_check_at=snapshot.paused_until, reasons=tuple(reasons))
     today = now.astimezone(zone(snapshot.timezone)).date()
     barred = _barred_on(snapshot, rules)
