@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Case, CaseEvent, EngineSettings, FxRate, RatePeriod, Strategy, StrategyVersion
+from .models import Case, CaseEvent, Dispute, EngineSettings, FxRate, RatePeriod, Strategy, StrategyVersion
 
 
 @admin.register(Case)
@@ -63,3 +63,27 @@ class FxRateAdmin(admin.ModelAdmin):
     list_display = ["on", "base", "quote", "rate", "source"]
     list_filter = ["base", "quote"]
     date_hierarchy = "on"
+
+
+@admin.register(Dispute)
+class DisputeAdmin(admin.ModelAdmin):
+    """Read-only: opening and resolving go through the services, which pause the case and credit the ledger."""
+
+    list_display = [
+        "id",
+        "merchant",
+        "case",
+        "receivable",
+        "status",
+        "opened_at",
+        "resolved_at",
+        "credited_minor",
+    ]
+    list_filter = ["merchant", "status", "source"]
+    raw_id_fields = ["case", "receivable"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -46,7 +46,7 @@ NO_SETTINGS = (SegmentThresholds(), None)
 # json.dumps's text, a third faster: the rows are fresh trees of dicts and lists, so no cycle check is needed.
 _json = json.JSONEncoder(check_circular=False).encode
 CASE_FIELDS = ("id", "merchant_id", "customer_id", "currency", "strategy_version_id", "step_index",
-               "paused_until", "segment", "last_step", "overdue_since")  # fmt: skip
+               "paused_until", "segment", "last_step", "overdue_since", "disputed_since")  # fmt: skip
 
 
 @lru_cache(maxsize=4096)
@@ -237,6 +237,7 @@ def load_snapshots(rows: list[tuple], now: datetime, ctx: TickContext) -> Loaded
     errors: dict[int, str] = {}
     last_steps = {r[0]: r[8] for r in rows}
     overdue_since = {r[0]: r[9] for r in rows}
+    disputed = {r[0] for r in rows if r[10] is not None}
     for case_id, merchant_id, customer_id, currency, version_id, step_index, paused_until, *_rest in rows:
         try:
             cust = customers[customer_id]
@@ -280,6 +281,7 @@ def load_snapshots(rows: list[tuple], now: datetime, ctx: TickContext) -> Loaded
                 step_index=step_index, receivables=recs, contacts=tuple(contacts.get(customer_id, ())),
                 channels_available=frozenset(points.get(customer_id, {})) | {"portal"},
                 opted_out=frozenset(opted.get(customer_id, ())), paused_until=paused_until,
+                disputed=case_id in disputed,
                 final_notice_at=final_notice.get(case_id), consumer_interest_percent=rate,
                 interest_through={r.id: charged[r.id] for r in recs if r.id in charged} if charged else {},
                 compensated=frozenset(r.id for r in recs if r.id in compensated) if compensated else frozenset(),

@@ -30,6 +30,8 @@ class Case(models.Model):
     last_step = models.CharField(max_length=100, blank=True)
     paused_until = models.DateTimeField(null=True, blank=True)
     pause_reason = models.CharField(max_length=300, blank=True)
+    # Set while a dispute is open (kept here so the engine reads it with the claim, not with another query).
+    disputed_since = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     # Set when the case first runs past its oldest due date: only such cases count as lateness in segments
     # (a case opens with the first open receivable, so a customer who pays on time also had one).
@@ -185,3 +187,38 @@ class FxRate(models.Model):
 
     def __str__(self) -> str:
         return f"1 {self.base} = {self.rate} {self.quote} on {self.on}"
+
+
+class Dispute(models.Model):
+    """The customer contests what the case says they owe: collection pauses until someone resolves it.
+
+    `upheld` (the customer is right: the disputed amount is credited) or `rejected` (the debt stands and the
+    ladder resumes where it was); the pause itself is a compliance rule the engine cannot skip.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        UPHELD = "upheld", _("Upheld")
+        REJECTED = "rejected", _("Rejected")
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="disputes")
+    receivable = models.ForeignKey(
+        "ledger.Receivable", on_delete=models.PROTECT, null=True, blank=True, related_name="disputes"
+    )
+    reason = models.CharField(max_length=1000)
+    source = models.CharField(max_length=20, default="collector")  # collector, customer, api, shop
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    opened_at = models.DateTimeField()
+    opened_by = models.CharField(max_length=150, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.CharField(max_length=150, blank=True)
+    resolution_note = models.CharField(max_length=1000, blank=True)
+    credited_minor = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        indexes = [models.Index(fields=["merchant", "status"])]
+
+    def __str__(self) -> str:
+        return f"Dispute {self.pk} on case {self.case_id} ({self.status})"

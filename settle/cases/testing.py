@@ -30,6 +30,15 @@ def make_case(merchant) -> int:
     return Case.objects.get(customer=customer, closed_at__isnull=True).pk
 
 
+@register_id_factory("dispute_id")
+def make_dispute(merchant) -> int:
+    """An open dispute on a fresh case of this merchant."""
+    from settle.cases.disputes import dispute_open
+    from settle.cases.models import Case
+
+    return dispute_open(case=Case.objects.get(pk=make_case(merchant)), reason_text="probe", by="probe").pk
+
+
 @register_id_factory("strategy_id")
 def make_strategy(merchant) -> int:
     """A merchant's own strategy (the shipped defaults are shared by design, so they are not probes)."""

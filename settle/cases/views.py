@@ -6,13 +6,14 @@ import json
 from datetime import timedelta
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from settle.communications.catalog import CHANNELS, TEMPLATE_KEYS, TONES
 from settle.core import clock
+from settle.core.money import Money
 from settle.customers.models import Customer
 from settle.customers.validation import FieldError
 from settle.ledger.models import Receivable
@@ -22,8 +23,9 @@ from settle.policy.rules import jurisdiction_for
 from settle.policy.segments import SEGMENTS, CustomerFacts, segment_for
 from settle.web.access import merchant_view
 
+from .disputes import dispute_open, dispute_resolve
 from .engine import CHANNEL_OF_KIND, TickContext
-from .models import Case, Strategy
+from .models import Case, Dispute, Strategy
 from .selectors import case_get, case_list, case_timeline, strategy_get, strategy_list
 from .services import strategy_save
 from .step_rows import rows_echo, rows_from_steps, steps_from_rows
@@ -54,13 +56,75 @@ def case_list_page(request: HttpRequest) -> HttpResponse:
 
 @merchant_view(role=Role.VIEWER)
 def case_detail_page(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _detail(request, case_id)
+
+
+def _detail(request: HttpRequest, case_id: int, error: str = "") -> HttpResponse:
     try:
         case = case_get(merchant=request.merchant, case_id=case_id)
     except Case.DoesNotExist:
         raise Http404 from None
     timeline = case_timeline(merchant=request.merchant, case=case)
     events = [{"e": e, "reasons": _reasons(e.reasons)} for e in timeline["events"]]
-    return render(request, "cases/detail.html", {"case": case, "events": events, **timeline})
+    receivables = Receivable.objects.filter(merchant=request.merchant, customer=case.customer_id,
+                                            currency=case.currency, status="open")  # fmt: skip
+    return render(request, "cases/detail.html", {
+        "case": case, "events": events, "disputes": case.disputes.select_related("receivable"),
+        "receivables": receivables, "error": error, **timeline,
+    })  # fmt: skip
+
+
+def _who(request: HttpRequest) -> str:
+    return request.user.get_full_name() or request.user.get_username()
+
+
+@merchant_view(role=Role.COLLECTOR)
+def case_dispute_open(request: HttpRequest, case_id: int) -> HttpResponse:
+    """POST: record what the customer disputes; collection pauses until it is resolved."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        case = case_get(merchant=request.merchant, case_id=case_id)
+    except Case.DoesNotExist:
+        raise Http404 from None
+    receivable = None
+    if request.POST.get("receivable"):
+        receivable = Receivable.objects.filter(
+            merchant=request.merchant, pk=request.POST["receivable"]
+        ).first()
+    try:
+        dispute_open(case=case, reason_text=request.POST.get("reason", ""), by=_who(request), receivable=receivable,
+                     source=request.POST.get("source") or "collector")  # fmt: skip
+    except FieldError as exc:
+        return _detail(request, case_id, error=f"{exc.field}: {exc.reason}")
+    messages.success(request, _("Dispute recorded: collection is paused until it is resolved."))
+    return redirect("cases:detail", case_id=case.pk)
+
+
+@merchant_view(role=Role.MANAGER, write_role=Role.MANAGER)
+def case_dispute_resolve(request: HttpRequest, case_id: int, dispute_id: int) -> HttpResponse:
+    """POST: uphold (credit) or reject a dispute; the strategy resumes when none is left open."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    dispute = Dispute.objects.filter(merchant=request.merchant, case_id=case_id, pk=dispute_id).first()
+    if dispute is None:
+        raise Http404
+    credit = None
+    text = (request.POST.get("credit") or "").strip()
+    try:
+        if text:
+            try:
+                credit = Money.from_decimal(text, dispute.case.currency)
+            except (ValueError, ArithmeticError):
+                raise FieldError(
+                    "credit", _("must be an amount in %(c)s") % {"c": dispute.case.currency}
+                ) from None
+        dispute_resolve(dispute=dispute, outcome=request.POST.get("outcome", ""), by=_who(request),
+                        note=request.POST.get("note", ""), credit=credit)  # fmt: skip
+    except FieldError as exc:
+        return _detail(request, case_id, error=f"{exc.field}: {exc.reason}")
+    messages.success(request, _("Dispute resolved."))
+    return redirect("cases:detail", case_id=case_id)
 
 
 @merchant_view(role=Role.VIEWER, write_role=Role.MANAGER)

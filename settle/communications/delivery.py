@@ -195,7 +195,9 @@ def recheck(message: Message, facts: BatchFacts, now: datetime, sent_today: set[
     pause_reason = (getattr(case, "pause_reason", "") or "") if case is not None else ""
     paused = paused_until is not None and paused_until > now
     disputed = case is not None and (
-        case.stage == "disputed" or (paused and "disput" in pause_reason.lower())
+        getattr(case, "disputed_since", None) is not None
+        or case.stage == "disputed"
+        or (paused and "disput" in pause_reason.lower())
     )
     if message.template_key not in COURTESY_KEYS:
         if disputed:

@@ -22,9 +22,10 @@ Distributions (per customer unless said otherwise)
   - B2B 14 % (kind=business, company name, tax id): 4–9 invoices on net_30 (60 %) or net_60 terms, paid from
     10 days early to 45 days late;
   - partial payer 4 %: 3–5 orders, each paid in 2–3 instalments, the last one 30 % of the time not yet paid;
-  - disputer 2 %: 2–4 orders, one disputed. The ledger has no dispute model yet (a later issue adds it), so a
-    dispute is recorded as the ledger allows today: the receivable's description starts "Disputed:" with the
-    reason, it stays unpaid, and for half of them a partial credit note (20–50 %) settles part of the claim.
+  - disputer 2 %: 2–4 orders, one disputed: the receivable's description starts "Disputed:" with the reason,
+    it stays unpaid, and for half of them a partial credit note (20–50 %) settles part of the claim; the
+    case history (`history.py`) turns each into a `Dispute` (upheld with that credit, or still open).
+- Cases: rebuilt from the ledger timeline after the writes (`history.py`), so segments find real lateness.
 - Orders: issued uniformly over the 18 months before now; consumer orders due 14 days after issue
   (pay-later terms); amounts log-uniform 40–900 (consumer) or 600–15,000 (B2B) in EUR-equivalents, scaled per
   currency and rounded to whole units. An order whose payment date falls after now stays open, which fills
@@ -48,6 +49,7 @@ from settle.core import clock
 from settle.core.money import Money
 from settle.customers.models import Customer
 from settle.customers.services import customer_create
+from settle.demo.history import case_history
 from settle.ledger.models import EntryKind, LedgerEntry, Payment, Receivable, ReceivableStatus
 from settle.ledger.services import credit_note_record, payment_record, receivable_create
 from settle.merchants.models import Merchant, Role
@@ -235,6 +237,7 @@ def demo_load(
             _customer_history(writer, rng, fakers[country], merchant, n, country, currency, factor, locales,
                               cities, segment, start, now, counters)  # fmt: skip
         writer.flush()
+        case_history(merchant=merchant, now=clock.now())
     return DemoResult(
         merchant=merchant,
         customers=Customer.objects.filter(merchant=merchant).count(),

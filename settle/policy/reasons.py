@@ -137,6 +137,24 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "ru": "шаг {step} пропущен: условия не выполнены ({why})",
         "de": "Schritt {step} übersprungen: Bedingungen nicht erfüllt ({why})",
     },
+    "dispute_recorded": {
+        "en": "dispute recorded ({by}): {what}; collection is paused until it is resolved",
+        "pl": "zarejestrowano spór ({by}): {what}; windykacja wstrzymana do jego rozstrzygnięcia",
+        "ru": "зарегистрирован спор ({by}): {what}; взыскание приостановлено до его разрешения",
+        "de": "Einwand erfasst ({by}): {what}; das Inkasso ruht, bis er geklärt ist",
+    },
+    "dispute_upheld": {
+        "en": "dispute upheld ({by}): {credited} credited; {note}",
+        "pl": "spór uznany ({by}): uznano {credited}; {note}",
+        "ru": "спор признан обоснованным ({by}): списано {credited}; {note}",
+        "de": "Einwand anerkannt ({by}): {credited} gutgeschrieben; {note}",
+    },
+    "dispute_rejected": {
+        "en": "dispute rejected ({by}): the debt stands and the strategy resumes; {note}",
+        "pl": "spór odrzucony ({by}): dług pozostaje, strategia jest wznawiana; {note}",
+        "ru": "спор отклонён ({by}): долг остаётся, стратегия возобновляется; {note}",
+        "de": "Einwand abgelehnt ({by}): die Forderung bleibt, die Strategie läuft weiter; {note}",
+    },
     "fee_not_applicable": {
         "en": "no fee or interest: {why}",
         "pl": "bez opłat i odsetek: {why}",

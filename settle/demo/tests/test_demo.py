@@ -65,6 +65,25 @@ def test_full_demo_has_the_promised_size_and_shapes(frozen_clock, db):
     [pln] = [row for row in aging_summary(merchant=merchant, today=now.date()) if row.currency == "PLN"]
     assert all(amount.minor > 0 for amount in pln.buckets.values()), pln.buckets
     assert ledger_verify(merchant=merchant) == []
+    # The case history the ledger implies: one open case per customer × currency that owes, closed ones before.
+    from settle.cases.models import Case, Dispute
+    from settle.ledger.models import Receivable as R
+
+    owing = set(
+        R.objects.filter(merchant=merchant, balance_minor__gt=0).values_list("customer_id", "currency")
+    )
+    open_cases = Case.objects.filter(merchant=merchant, closed_at__isnull=True)
+    assert set(open_cases.values_list("customer_id", "currency")) == owing
+    assert not open_cases.filter(next_check_at__isnull=True).exists()
+    year = now - timedelta(days=365)
+    late = Counter(Case.objects.filter(merchant=merchant, opened_at__gte=year, overdue_since__isnull=False)
+                   .values_list("customer_id", flat=True))  # fmt: skip
+    assert sum(1 for n in late.values() if n >= 2) >= 20  # habitual late payers: the "repeat late" segment
+    assert sum(1 for n in late.values() if n == 1) >= 30  # late once: "loyal, first late"
+    assert Dispute.objects.filter(merchant=merchant, status="open").exists()
+    assert Dispute.objects.filter(merchant=merchant, status="upheld", credited_minor__gt=0).exists()
+    assert open_cases.filter(disputed_since__isnull=False).count() == Dispute.objects.filter(
+        merchant=merchant, status="open").values("case").distinct().count()  # fmt: skip
     assert authenticate(username="demo", password="settle-demo").memberships.get().role == "owner"
     assert authenticate(username="demo-viewer", password="settle-demo").memberships.get().role == "viewer"
 
