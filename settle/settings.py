@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "settle.workdesk",
     "settle.integrations",
     "settle.webhooks_out",
+    "settle.plans",
     "ninja",  # the API docs page uses ninja's bundled Swagger UI, not a CDN: self-hosted installs work offline
 ]
 

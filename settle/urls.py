@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("settle.web.urls")),
     path("", include("settle.cases.urls")),
     path("", include("settle.workdesk.urls")),
+    path("", include("settle.plans.urls")),
 ]

@@ -6,13 +6,16 @@ cases at the clock's now, not at historical moments; so after the orders and pay
 customer × currency timeline is walked: a case opens when the balance rises above zero, closes (paid) when it
 returns to zero, and is marked overdue from the earliest due date it ran past unpaid. Disputed orders (their
 description starts "Disputed:") get a real `Dispute`: upheld with the credited amount when a credit note
-settled part of the claim, else still open, which pauses that case.
+settled part of the claim, else still open, which pauses that case. A few customers who pay in parts and still
+owe get an agreed two-installment plan, so the plan pages and the engine's pause show too.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 from itertools import groupby
+
+from django.db.models import Count
 
 from settle.cases.models import Case, Dispute
 from settle.ledger.models import LedgerEntry, Receivable
@@ -52,7 +55,33 @@ def case_history(*, merchant, now: datetime) -> int:
             members.append(period["receivables"])
     Case.objects.bulk_create(cases, batch_size=500)
     _disputes(merchant, cases, members, receivables)
+    _plans(merchant, now)
     return len(cases)
+
+
+def _plans(merchant, now: datetime, most: int = 6) -> None:
+    """A few customers who pay in parts and still owe have agreed a plan: two installments from next week."""
+    from settle.core.money import Money
+    from settle.plans.services import owed_minor, plan_create, schedule_even
+
+    split = (
+        LedgerEntry.objects.filter(merchant=merchant, kind="payment")
+        .values("receivable_id").annotate(n=Count("id")).filter(n__gte=2).values("receivable__customer_id")
+    )  # fmt: skip
+    candidates = (
+        Case.objects.filter(
+            merchant=merchant, closed_at__isnull=True, disputed_since__isnull=True, customer_id__in=split
+        )
+        .select_related("customer")
+        .order_by("customer__external_id")[:most]
+    )
+    for case in candidates:
+        owed = owed_minor(case)
+        if owed < 200:
+            continue
+        schedule = schedule_even(total=Money(owed, case.currency), count=2,
+                                 first_due=now.date() + timedelta(days=7), every_days=30)  # fmt: skip
+        plan_create(case=case, schedule=schedule, by="customer (by phone)", source="customer", at=now)
 
 
 def _end_of(day) -> datetime:

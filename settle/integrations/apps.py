@@ -9,6 +9,7 @@ class IntegrationsConfig(AppConfig):
     worker_jobs = [
         (20, "settle.integrations.jobs.process_events"),
         (21, "settle.integrations.jobs.recheck_and_reconcile"),
+        (28, "settle.integrations.shop_reminders.shop_reminders_record"),
         (55, "settle.integrations.jobs.send_write_backs"),
     ]
     nav_items = [(80, "integrations:connections", _("Integrations"), "manager")]

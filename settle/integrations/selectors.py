@@ -19,8 +19,8 @@ def event_list(*, merchant: Merchant, status: str = "") -> QuerySet:
 def shop_reminders_for(*, merchant: Merchant) -> list[str]:
     """The reminders the merchant's shops send themselves (declared or detected at connection time).
 
-    For the engine: when this is not empty the shop already reminds the customer, so each such reminder counts
-    against the same contact budget (and Settle's own first reminder should not duplicate it).
+    Each such reminder is recorded as a contact when the shop sends it (`shop_reminders.py`), so it counts
+    against the same contact budget as Settle's own messages.
     """
     seen: list[str] = []
     for conn in connection_list(merchant=merchant):

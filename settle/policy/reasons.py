@@ -155,6 +155,30 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "ru": "спор отклонён ({by}): долг остаётся, стратегия возобновляется; {note}",
         "de": "Einwand abgelehnt ({by}): die Forderung bleibt, die Strategie läuft weiter; {note}",
     },
+    "plan_agreed": {
+        "en": "installment plan agreed ({by}): {count} installments, {total}, the first {first}; escalation waits while it is kept",
+        "pl": "uzgodniono plan ratalny ({by}): {count} rat, {total}, pierwsza {first}; eskalacja czeka, dopóki plan jest dotrzymywany",
+        "ru": "согласован план рассрочки ({by}): {count} платежей, {total}, первый {first}; эскалация ждёт, пока план соблюдается",
+        "de": "Ratenplan vereinbart ({by}): {count} Raten, {total}, die erste am {first}; die Eskalation wartet, solange er eingehalten wird",
+    },
+    "plan_broken": {
+        "en": "installment plan broken: installment {number} ({amount}) due {due} unpaid after {grace} days of grace; the strategy resumes",
+        "pl": "plan ratalny zerwany: rata {number} ({amount}) z terminem {due} niezapłacona po {grace} dniach karencji; strategia zostaje wznowiona",
+        "ru": "план рассрочки нарушен: платёж {number} ({amount}) со сроком {due} не оплачен после {grace} дн. отсрочки; стратегия возобновляется",
+        "de": "Ratenplan gebrochen: Rate {number} ({amount}) fällig am {due} nach {grace} Tagen Nachfrist unbezahlt; die Strategie läuft weiter",
+    },
+    "plan_completed": {
+        "en": "installment plan completed: {paid} paid",
+        "pl": "plan ratalny zakończony: zapłacono {paid}",
+        "ru": "план рассрочки выполнен: оплачено {paid}",
+        "de": "Ratenplan erfüllt: {paid} bezahlt",
+    },
+    "plan_cancelled": {
+        "en": "installment plan cancelled ({by}): {note}",
+        "pl": "plan ratalny anulowany ({by}): {note}",
+        "ru": "план рассрочки отменён ({by}): {note}",
+        "de": "Ratenplan storniert ({by}): {note}",
+    },
     "fee_not_applicable": {
         "en": "no fee or interest: {why}",
         "pl": "bez opłat i odsetek: {why}",

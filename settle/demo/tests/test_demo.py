@@ -84,6 +84,9 @@ def test_full_demo_has_the_promised_size_and_shapes(frozen_clock, db):
     assert Dispute.objects.filter(merchant=merchant, status="upheld", credited_minor__gt=0).exists()
     assert open_cases.filter(disputed_since__isnull=False).count() == Dispute.objects.filter(
         merchant=merchant, status="open").values("case").distinct().count()  # fmt: skip
+    from settle.plans.models import Plan
+
+    assert Plan.objects.filter(merchant=merchant, status="active").count() >= 3
     assert authenticate(username="demo", password="settle-demo").memberships.get().role == "owner"
     assert authenticate(username="demo-viewer", password="settle-demo").memberships.get().role == "viewer"
 

@@ -242,9 +242,12 @@ class Shopify:
         if receivable is None:
             return Result("ignored", "schedule due, but its order is not a debt Settle tracks")
         from settle.cases.services import case_touch
+        from settle.integrations.shop_reminders import shopify_due_detected
 
+        counted = shopify_due_detected(connection=ctx.connection, receivable=receivable, at=ctx.now)
         case_touch(customer=receivable.customer, currency=receivable.currency, at=ctx.now)
-        return Result("processed", f"schedule due for {receivable.number}: case re-checked now")
+        shop = "; Shopify's own reminder counted as a contact" if counted else ""
+        return Result("processed", f"schedule due for {receivable.number}: case re-checked now{shop}")
 
     def refund(self, ctx: Context, refund: dict) -> Result:
         """Money returned for an order: undo the recorded payment for the refunded amount.

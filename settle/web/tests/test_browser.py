@@ -30,6 +30,14 @@ def browser_page():
         browser.close()
 
 
+def _sign_in(page, base: str, username: str, password: str) -> None:
+    page.goto(f"{base}/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/")
+
+
 @pytest.fixture
 def olga(transactional_db, acme):
     """A collector with a password; created before the browser starts (its event loop forbids ORM calls)."""
@@ -45,12 +53,7 @@ def test_sign_in_read_aging_switch_to_polish_and_open_a_customer(
     transactional_db, acme, acme_book, olga, live_server, browser_page
 ):
     page = browser_page
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill("olga")
-    page.get_by_label("Password").fill("x-Settle-test-1")
-    page.get_by_role("button", name="Sign in").click()
-
-    page.wait_for_url(f"{live_server.url}/")
+    _sign_in(page, live_server.url, "olga", "x-Settle-test-1")
     pln = page.locator('.aging[data-currency="PLN"]')
     assert "PLN1,450.00" in pln.locator(".amount").first.inner_text()
     assert pln.get_by_role("columnheader", name="Over 90 days").is_visible()
@@ -71,3 +74,36 @@ def test_sign_in_read_aging_switch_to_polish_and_open_a_customer(
     page.get_by_role("heading", name="Bogdan Ivanov").wait_for()
     assert page.get_by_role("link", name="Zapisz płatność").is_visible()
     assert "B-3" in page.get_by_role("heading", name="Należności").locator("..").inner_text()
+
+
+@pytest.fixture
+def mira(transactional_db, acme, alice):
+    """A manager (strategies are a manager's to edit) and a customer to preview for."""
+    from settle.merchants.services import user_create_with_membership
+
+    return user_create_with_membership(
+        merchant=acme, username="mira", password="x-Settle-test-2", role="manager"
+    )
+
+
+@pytest.mark.browser
+def test_strategy_table_editor_adds_a_row_previews_and_saves(
+    transactional_db, acme, mira, live_server, browser_page
+):
+    page = browser_page
+    _sign_in(page, live_server.url, "mira", "x-Settle-test-2")
+    page.goto(f"{live_server.url}/strategies/new/")
+    page.locator('input[name="name"]').first.fill("Browser ladder")
+    page.locator('input[name="s0-key"]').fill("nudge")
+    page.locator('input[name="s0-offset_days"]').fill("2")
+    page.locator('select[name="s0-channel0"]').select_option("sms")
+    page.locator('select[name="s0-channel1"]').select_option("email")
+    page.locator('select[name="s0-template_key"]').select_option("reminder_1")
+    page.locator('select[name="s0-tone"]').select_option("gentle")
+    page.get_by_role("button", name="Preview timeline").click()
+    preview = page.locator("#preview")
+    preview.get_by_text("Timeline for Alicja Nowak").wait_for()
+    assert "sms · reminder_1 · gentle" in preview.inner_text()  # Alicja has a phone: sms first
+    page.get_by_role("button", name="Save as a new version").first.click()
+    page.get_by_text("Saved as version 1").wait_for()
+    assert page.locator('input[name="s0-key"]').input_value() == "nudge"
