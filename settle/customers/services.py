@@ -55,15 +55,7 @@ def customer_create(
     **fields,
 ) -> Customer:
     """Create a customer with optional primary email/phone; the timezone defaults from the country."""
-    cleaned = _clean_customer_fields({"name": name, **fields})
-    if not cleaned.get("timezone"):
-        cleaned["timezone"] = (
-            default_timezone_for(cleaned.get("country", ""))
-            if cleaned.get("country")
-            else (merchant.timezone)
-        )
-    email = clean_email(email) if email else ""
-    phone = clean_phone(phone, cleaned.get("country", "")) if phone else ""
+    cleaned, email, phone = _prepare(merchant, name, email, phone, fields)
     with _duplicate_external_id_is_a_conflict(merchant, cleaned), transaction.atomic():
         customer = Customer.objects.create(merchant=merchant, **cleaned)
         if email:
@@ -75,6 +67,34 @@ def customer_create(
                 merchant=merchant, customer=customer, kind=ContactKind.PHONE, value=phone, is_primary=True
             )
     return customer
+
+
+def _prepare(merchant: Merchant, name: str, email: str, phone: str, fields: dict) -> tuple[dict, str, str]:
+    cleaned = _clean_customer_fields({"name": name, **fields})
+    if not cleaned.get("timezone"):
+        cleaned["timezone"] = (
+            default_timezone_for(cleaned.get("country", ""))
+            if cleaned.get("country")
+            else (merchant.timezone)
+        )
+    email = clean_email(email) if email else ""
+    phone = clean_phone(phone, cleaned.get("country", "")) if phone else ""
+    return cleaned, email, phone
+
+
+def customer_row(
+    *, merchant: Merchant, row_no: int, name: str, email: str = "", phone: str = "", **fields
+) -> tuple:
+    """The row `customers.bulk.customers_bulk_create` takes, validated exactly as `customer_create` would
+    (same FieldError); for callers that create many customers at once (webhook batches)."""
+    cleaned, email, phone = _prepare(merchant, name, email, phone, fields)
+    defaults = {f.name: f.get_default() for f in Customer._meta.concrete_fields if f.name in _CUSTOMER_FIELDS}
+    values = {**defaults, **cleaned}
+    return (
+        row_no, values["external_id"] or "", values["kind"], values["name"], values["company_name"],
+        values["tax_id"], values["country"], values["region"], values["city"], values["timezone"],
+        values["locale"], values["orders_count"], values["first_order_at"], email, phone,
+    )  # fmt: skip
 
 
 def customer_update(*, customer: Customer, **fields) -> Customer:

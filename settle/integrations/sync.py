@@ -59,6 +59,32 @@ class Result:
     releases: tuple[str, ...] = ()  # keys of held events this one may unblock
 
 
+@dataclass(frozen=True)
+class NewDebt:
+    """What an event means when it is the first Settle hears of an object and it is simply an open debt:
+    a customer (`customer_for`'s arguments), a receivable owing its full amount, and the sync row that keeps
+    the version. Anything else (an update, a payment, a skip, an error) is not a NewDebt and goes one by one.
+    """
+
+    kind: str  # the sync row's kind, e.g. "order"
+    external_id: str
+    version: datetime | None
+    customer: dict
+    amount: Money
+    due_date: date
+    issued_at: datetime
+    number: str
+    terms: str
+    description: str
+    data: dict  # the sync row's data
+    releases: tuple[str, ...] = ()
+    write_back: tuple[str, dict] | None = None  # (action, payload) queued for the shop with it
+    outcome_suffix: str = ""  # added to the event's outcome after "receivable N: balance due date"
+
+    def customer_key(self) -> str:
+        return self.customer["external_id"]
+
+
 @dataclass
 class Context:
     merchant: Merchant
@@ -219,40 +245,59 @@ def customer_for(
     customer = Customer.objects.filter(
         merchant=ctx.merchant, source=ctx.source, external_id=external_id
     ).first()
-    try:
-        country = clean_country(country)
-    except FieldError:
-        country = ""
-    name = (name or "").strip() or email or f"{ctx.source} customer {external_id}"
+    fields = new_customer_fields(ctx.source, external_id=external_id, name=name, email=email, phone=phone,
+                                 country=country, region=region, city=city, locale=locale)  # fmt: skip
     if customer is None:
-        fields = {"source": ctx.source, "external_id": external_id, "country": country, "region": region[:10],
-                  "city": city[:100]}  # fmt: skip
-        if locale:
-            fields["locale"] = locale
-        # Contacts go in with the customer; a value that does not validate is left out, not fatal.
-        email = _valid(clean_email, email)
-        phone = _valid(lambda v: clean_phone(v, country), phone)
         try:
-            return customer_create(merchant=ctx.merchant, name=name[:200], email=email, phone=phone, **fields)
+            return customer_create(merchant=ctx.merchant, **fields)
         except FieldError as exc:
             if exc.field == "external_id":  # created by another worker at the same moment
                 return Customer.objects.get(merchant=ctx.merchant, source=ctx.source, external_id=external_id)
             if exc.field != "locale":
                 raise MappingError(exc.field, exc.reason) from None
             fields.pop("locale")
-            return customer_create(merchant=ctx.merchant, name=name[:200], email=email, phone=phone, **fields)
+            return customer_create(merchant=ctx.merchant, **fields)
         except IntegrityError:  # created by another worker at the same moment (its savepoint is rolled back)
             return Customer.objects.get(merchant=ctx.merchant, source=ctx.source, external_id=external_id)
     if update and customer.erased_at is None:
-        changes = {"name": name[:200]}
-        if country:
-            changes.update(country=country, region=region[:10], city=city[:100])
+        changes = {"name": fields["name"]}
+        if fields["country"]:
+            changes.update(country=fields["country"], region=fields["region"], city=fields["city"])
         customer_update(customer=customer, **changes)
     if customer.erased_at is None and (email or phone):
         known = set(ContactPoint.objects.filter(customer=customer).values_list("kind", "value"))
         _add_contact(customer, ContactKind.EMAIL, email, known)
         _add_contact(customer, ContactKind.PHONE, phone, known)
     return customer
+
+
+def new_customer_fields(
+    source: str,
+    *,
+    external_id: str,
+    name: str,
+    email: str = "",
+    phone: str = "",
+    country: str = "",
+    region: str = "",
+    city: str = "",
+    locale: str = "",
+) -> dict:
+    """`customer_create`'s arguments for a customer first seen in a payload: the country kept only if valid,
+    a name always, contacts that do not validate left out (shared by the one-by-one and the batch path)."""
+    try:
+        country = clean_country(country)
+    except FieldError:
+        country = ""
+    name = (name or "").strip() or email or f"{source} customer {external_id}"
+    fields = {"name": name[:200], "source": source, "external_id": external_id, "country": country,
+              "region": region[:10], "city": city[:100]}  # fmt: skip
+    if locale:
+        fields["locale"] = locale
+    # Contacts go in with the customer; a value that does not validate is left out, not fatal.
+    fields["email"] = _valid(clean_email, email)
+    fields["phone"] = _valid(lambda v: clean_phone(v, country), phone)
+    return fields
 
 
 def _valid(clean, value: str) -> str:

@@ -33,7 +33,8 @@ from settle.merchants.models import Merchant
 from .models import EntryKind, LedgerEntry, Payment, Receivable, ReceivableStatus
 from .services import LedgerError, _apply_credit, _balance_changed
 
-# The order of a validated receivable row (a tuple, for speed). issued_at None means "at".
+# The order of a validated receivable row (a tuple, for speed). issued_at None means "at". A row may carry an
+# 11th element, its own source_ref for the charge entry (a webhook batch: the event each row came from).
 RECEIVABLE_FIELDS = (
     "row_no", "external_id", "customer_id", "currency", "amount_minor", "issued_at", "due_date", "number",
     "terms", "description",
@@ -52,7 +53,7 @@ _STAGE = "settle_stage_receivable"
 _STAGE_DDL = f"""
 CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (
     row_no bigint, external_id text, customer_id bigint, currency text, amount_minor bigint,
-    issued_at timestamptz, due_date date, number text, terms text, description text
+    issued_at timestamptz, due_date date, number text, terms text, description text, source_ref text
 )"""
 _INSERT = f"""
 WITH ins AS (
@@ -63,13 +64,13 @@ WITH ins AS (
         'open', %(at)s
     FROM {_STAGE}
     ON CONFLICT (merchant_id, source, external_id) DO NOTHING
-    RETURNING id, customer_id, currency, amount_minor, issued_at
+    RETURNING id, external_id, customer_id, currency, amount_minor, issued_at
 ), charges AS (
     INSERT INTO ledger_ledgerentry (merchant_id, customer_id, receivable_id, kind, currency, amount_minor,
         effective_at, memo, source_ref, created_at)
-    SELECT %(merchant)s, customer_id, id, 'charge', currency, amount_minor, issued_at, '', %(source_ref)s,
-        %(at)s
-    FROM ins
+    SELECT %(merchant)s, ins.customer_id, ins.id, 'charge', ins.currency, ins.amount_minor, ins.issued_at, '',
+        COALESCE(s.source_ref, %(source_ref)s), %(at)s
+    FROM ins JOIN {_STAGE} s ON s.external_id = ins.external_id
 )
 SELECT count(*) FROM ins
 """
@@ -204,7 +205,8 @@ def _create_postgresql(merchant, source, rows, at, source_ref) -> int:
                         copy.write(
                             "".join(
                                 f"{m}\t{r[2]}\t{pk}\tcharge\t{r[3]}\t{r[4]}\t"
-                                f"{r[5].isoformat() if r[5] is not None else default_at}\t\t{ref}\t{default_at}\n"
+                                f"{r[5].isoformat() if r[5] is not None else default_at}\t\t"
+                                f"{_esc(r[10]) if len(r) > 10 else ref}\t{default_at}\n"
                                 for pk, r in zip(
                                     ids[start : start + _COPY_BATCH],
                                     rows[start : start + _COPY_BATCH],
@@ -222,7 +224,7 @@ def _create_postgresql(merchant, source, rows, at, source_ref) -> int:
         cursor.execute(f"TRUNCATE {_STAGE}")
         with cursor.copy(f"COPY {_STAGE} FROM STDIN") as copy:
             for row in rows:
-                copy.write_row(row)
+                copy.write_row(row if len(row) > 10 else (*row, None))
         cursor.execute(_INSERT, params)
         return cursor.fetchone()[0]
 
@@ -318,6 +320,7 @@ def _touch_cases_and_find_credit(merchant, owed: set[tuple[int, str]], at) -> se
 
 def _create_generic(merchant, source, rows, at, source_ref) -> None:
     """The embedded (SQLite) path: the same rows through the ORM's bulk_create."""
+    refs = {r[1]: r[10] for r in rows if len(r) > 10}
     receivables = Receivable.objects.bulk_create(
         [
             Receivable(
@@ -339,7 +342,7 @@ def _create_generic(merchant, source, rows, at, source_ref) -> None:
                 currency=rec.currency,
                 amount_minor=rec.amount_minor,
                 effective_at=rec.issued_at,
-                source_ref=source_ref,
+                source_ref=refs.get(rec.external_id, source_ref),
             )  # fmt: skip
             for rec in receivables
         ],

@@ -103,12 +103,8 @@ def receivable_create(
     Raises DuplicateExternalId when (merchant, source, external_id) exists: use `receivable_upsert` to sync.
     """
     _require_customer(merchant, customer)
-    _require_positive(amount)
-    if not external_id:
-        raise LedgerError("external_id", "must not be empty")
     issued_at = issued_at or clock.now()
-    if due_date < issued_at.date() and (issued_at.date() - due_date).days > 366 * 20:
-        raise LedgerError("due_date", "is implausibly far before the issue date")
+    receivable_check(external_id=external_id, amount=amount, due_date=due_date, issued_at=issued_at)
     try:
         with transaction.atomic():
             receivable = Receivable.objects.create(
@@ -136,6 +132,16 @@ def receivable_create(
         raise
     receivable.refresh_from_db()
     return receivable
+
+
+def receivable_check(*, external_id: str, amount: Money, due_date: date, issued_at: datetime) -> None:
+    """The rules a new receivable's own fields must meet (LedgerError naming the field); shared by
+    `receivable_create` and callers that validate rows before `bulk.receivables_bulk_create`."""
+    _require_positive(amount)
+    if not external_id:
+        raise LedgerError("external_id", "must not be empty")
+    if due_date < issued_at.date() and (issued_at.date() - due_date).days > 366 * 20:
+        raise LedgerError("due_date", "is implausibly far before the issue date")
 
 
 def receivable_upsert(

@@ -18,6 +18,7 @@ from settle.integrations.sync import (
     Context,
     Held,
     MappingError,
+    NewDebt,
     Result,
     claim_version,
     customer_for,
@@ -98,6 +99,9 @@ class Shopify:
         return Result("ignored", f"topic {topic} is not used")
 
     def _customer(self, ctx: Context, order: dict):
+        return customer_for(ctx, **self._customer_spec(order))
+
+    def _customer_spec(self, order: dict) -> dict:
         data = order.get("customer") or {}
         billing = order.get("billing_address") or data.get("default_address") or {}
         email = data.get("email") or order.get("email") or order.get("contact_email") or ""
@@ -107,8 +111,8 @@ class Shopify:
         name = " ".join(p for p in (data.get("first_name"), data.get("last_name")) if p) or billing.get(
             "name", ""
         )
-        return customer_for(
-            ctx, external_id=external, name=name, email=email, phone=data.get("phone") or billing.get("phone") or "",
+        return dict(
+            external_id=external, name=name, email=email, phone=data.get("phone") or billing.get("phone") or "",
             country=billing.get("country_code") or "", region=billing.get("province_code") or "",
             city=billing.get("city") or "", locale=(order.get("customer_locale") or "")[:2],
         )  # fmt: skip
@@ -214,6 +218,46 @@ class Shopify:
         return Result(
             "processed", f"receivable {receivable.number}: {receivable.balance} due {due_date}", releases
         )
+
+    def new_debt(self, ctx: Context, topic: str, order: dict) -> NewDebt | None:
+        """The batch path's question: if this order is new to Settle, is it just an open debt?
+
+        Mirrors `order` for an order with no sync row and no receivable, and answers None for everything
+        that path does differently (cancelled, skipped, not a debt, partly paid, payment terms with their own
+        sync row, a field that does not parse): those go through `order` one by one, which says why.
+        """
+        if topic not in ORDER_TOPICS or topic == "orders/cancelled" or order.get("cancelled_at"):
+            return None
+        if "id" not in order or order.get("payment_terms"):
+            return None
+        try:
+            version = parse_time(order.get("updated_at") or order.get("created_at"), "updated_at")
+            currency = parse_currency(order.get("currency"), "currency")
+            total = parse_decimal_money(order.get("current_total_price") or order.get("total_price"), currency,
+                                        "current_total_price")  # fmt: skip
+            outstanding = parse_decimal_money(
+                order.get("total_outstanding", "0"), currency, "total_outstanding"
+            )
+            status = str(order.get("financial_status") or "").lower()
+            if self._skip_reason(order) or status in NOT_DEBT_STATUSES or outstanding.minor <= 0:
+                return None
+            if outstanding != total:  # partly paid at the shop: the payment is recorded one by one
+                return None
+            issued_at = parse_time(order.get("processed_at") or order.get("created_at"), "processed_at")
+            due_date, terms_label = self._due(ctx, order, issued_at)
+        except MappingError:
+            return None
+        order_id = str(order["id"])
+        write_back = None
+        if ctx.setting("write_back_terms"):
+            write_back = ("payment_terms_create", {"due_date": due_date.isoformat()})
+        return NewDebt(
+            kind="order", external_id=order_id, version=version, customer=self._customer_spec(order),
+            amount=total, due_date=due_date, issued_at=issued_at,
+            number=str(order.get("name") or order.get("order_number") or order_id)[:100], terms=terms_label[:50],
+            description=f"Shopify order {order.get('name') or order_id}"[:500], data={"order": _order_facts(order)},
+            releases=(order_key(order_id),), write_back=write_back,
+        )  # fmt: skip
 
     def payment_terms(self, ctx: Context, terms: dict) -> Result:
         terms_id = str(terms.get("id") or "")

@@ -17,6 +17,7 @@ from urllib.parse import parse_qs
 from settle.integrations.sync import (
     Context,
     MappingError,
+    NewDebt,
     Result,
     claim_version,
     customer_for,
@@ -142,17 +143,7 @@ class WooCommerce:
                         recheck_at=retry_until, data={"order": order})  # fmt: skip
             return Result("skipped", f"subscription renewal: the store retries until {retry_until:%Y-%m-%d}")
         due_date, terms = self._due(ctx, order, issued_at)
-        billing = order.get("billing") or {}
-        email = billing.get("email") or ""
-        customer_external = (
-            str(order.get("customer_id") or "") if order.get("customer_id") else f"email:{email.lower()}"
-        )
-        customer = customer_for(
-            ctx, external_id=customer_external,
-            name=" ".join(p for p in (billing.get("first_name"), billing.get("last_name")) if p) or billing.get("company", ""),
-            email=email, phone=billing.get("phone") or "", country=billing.get("country") or "",
-            region=billing.get("state") or "", city=billing.get("city") or "",
-        )  # fmt: skip
+        customer = customer_for(ctx, **self._customer_spec(order))
         from settle.core.money import Money
 
         outstanding = Money(max(total.minor - refunded, 0), currency)
@@ -165,6 +156,53 @@ class WooCommerce:
                     data={"order_key": order.get("order_key", "")})  # fmt: skip
         return Result("processed", f"receivable {receivable.number}: {receivable.balance} due {due_date} ({reason})",
                       releases)  # fmt: skip
+
+    def _customer_spec(self, order: dict) -> dict:
+        billing = order.get("billing") or {}
+        email = billing.get("email") or ""
+        customer_external = (
+            str(order.get("customer_id") or "") if order.get("customer_id") else f"email:{email.lower()}"
+        )
+        return dict(
+            external_id=customer_external,
+            name=" ".join(p for p in (billing.get("first_name"), billing.get("last_name")) if p) or billing.get("company", ""),
+            email=email, phone=billing.get("phone") or "", country=billing.get("country") or "",
+            region=billing.get("state") or "", city=billing.get("city") or "",
+        )  # fmt: skip
+
+    def new_debt(self, ctx: Context, topic: str, order: dict) -> NewDebt | None:
+        """The batch path's question: if this order is new to Settle, is it just an open debt owing its total?
+
+        Mirrors `order` for an order with no sync row and no receivable; None for everything that path does
+        differently (deleted, cancelled, not a debt, refunded in part, a renewal the store still retries, a
+        field that does not parse), which then goes through `order` one by one.
+        """
+        if not topic.startswith("order.") or topic == "order.deleted" or "id" not in order:
+            return None
+        if order.get("status") in ("cancelled", "refunded", "trash"):
+            return None
+        reason = self._is_debt(order)
+        if not reason or order.get("refunds"):
+            return None
+        try:
+            version = parse_time(order.get("date_modified_gmt") or order.get("date_created_gmt"),
+                                 "date_modified_gmt", assume_utc=True)  # fmt: skip
+            currency = parse_currency(order.get("currency"), "currency")
+            total = parse_decimal_money(order.get("total"), currency, "total")
+            issued_at = parse_time(order.get("date_created_gmt"), "date_created_gmt", assume_utc=True)
+            if self._renewal_in_retry(ctx, order, issued_at) is not None:
+                return None
+            due_date, terms = self._due(ctx, order, issued_at)
+        except MappingError:
+            return None
+        order_id = str(order["id"])
+        return NewDebt(
+            kind="order", external_id=order_id, version=version, customer=self._customer_spec(order), amount=total,
+            due_date=due_date, issued_at=issued_at, number=str(order.get("number") or order_id)[:100],
+            terms=terms[:50], description=f"WooCommerce order {order.get('number') or order_id}: {reason}"[:500],
+            data={"order_key": order.get("order_key", "")}, releases=(f"order:{order_id}",),
+            outcome_suffix=f" ({reason})",
+        )  # fmt: skip
 
 
 def _meta_date(value, field: str) -> date:
