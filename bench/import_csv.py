@@ -3,7 +3,7 @@
 Prints rows/s and peak RSS of the receivables import, and the ratio to a bare PostgreSQL COPY of the same
 file into a plain table in the same run (the floor: reading the bytes into the database, nothing more).
 
-    python bench/import_csv.py [--rows 1000000] [--customers 300000] [--set-based-fk] [--profile]
+    python bench/import_csv.py [--rows 1000000] [--customers 300000] [--set-based-fk] [--profile] [--no-floor]
 
 It works in its own database (`settle_bench_imports`, dropped and re-created each run) on the PostgreSQL at
 DATABASE_URL's host (default 127.0.0.1:5432, user postgres), so it never touches real data.
@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from datetime import date, timedelta
+from itertools import islice
 from pathlib import Path
 
 BENCH_DB = "settle_bench_imports"
@@ -32,6 +33,16 @@ def rss_mb() -> tuple[float, float]:
         key, _, value = line.partition(":")
         fields[key] = value
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def cpu_seconds(pid: int | None = None) -> float:
+    """User + system CPU time of a process (this one by default), from /proc: on a shared box the wall time
+    depends on the load, the CPU each side spent much less. The bench's PostgreSQL backend runs on this host."""
+    if pid is None:
+        t = os.times()
+        return t.user + t.system
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def reset_peak_rss() -> None:
@@ -62,12 +73,79 @@ def generate(folder: Path, customers: int, rows: int, seed: int = 7) -> tuple[Pa
     return cpath, rpath
 
 
+def copy_floor(connection, merchant_id: int, rpath: Path, chunk_rows: int, tmp: Path) -> dict:
+    """The floor for any import design: the same receivables and their charge entries, customers already
+    resolved and rows already formatted, COPYed in `chunk_rows`-row transactions into copies of
+    ledger_receivable and ledger_ledgerentry with the same columns, indexes, checks and foreign keys (empty,
+    as the real ones were when the import started). Run twice: with PostgreSQL's per-row foreign-key checks
+    (the default any role gets), and with them skipped (`session_replication_role = replica`, superuser).
+    No validation, no cases, no ids drawn: only the writes every import must do."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT external_id, id FROM customers_customer WHERE merchant_id = %s", [merchant_id])
+        customers = dict(cursor.fetchall())
+    now = "2026-12-04 12:00:00+00"
+    rec_path, ent_path = tmp / "floor_receivables.copy", tmp / "floor_entries.copy"
+    with rpath.open(encoding="utf-8") as src, rec_path.open("w") as rec, ent_path.open("w") as ent:
+        next(src)
+        for pk, line in enumerate(src, start=1):
+            ext, cust, cur, amount, due, issued, number, terms = line.rstrip("\n").split(",")
+            minor, cid = amount.replace(".", ""), customers[cust]
+            rec.write(f"{pk}\t{merchant_id}\t{cid}\tcsv\t{ext}\t{number}\t{cur}\t{minor}\t{minor}\t{issued}\t"
+                      f"{due}\t{terms}\t\topen\t{now}\n")  # fmt: skip
+            ent.write(f"{merchant_id}\t{cid}\t{pk}\tcharge\t{cur}\t{minor}\t{issued}\t\tfloor\t{now}\n")
+    fks = [
+        ("floor_receivable", "merchant_id", "merchants_merchant"),
+        ("floor_receivable", "customer_id", "customers_customer"),
+        ("floor_entry", "merchant_id", "merchants_merchant"),
+        ("floor_entry", "customer_id", "customers_customer"),
+        ("floor_entry", "receivable_id", "floor_receivable"),
+        ("floor_entry", "payment_id", "ledger_payment"),
+    ]
+    results = {}
+    for label, role in (("per-row FK checks", "origin"), ("no FK checks", "replica")):
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS floor_entry, floor_receivable")
+            cursor.execute("CREATE TABLE floor_receivable (LIKE ledger_receivable INCLUDING ALL)")
+            cursor.execute("CREATE TABLE floor_entry (LIKE ledger_ledgerentry INCLUDING ALL)")
+            for table, column, target in fks:
+                cursor.execute(f"ALTER TABLE {table} ADD FOREIGN KEY ({column}) REFERENCES {target} (id) "
+                               "DEFERRABLE INITIALLY DEFERRED")  # fmt: skip
+            cursor.execute("CHECKPOINT")  # start both runs from the same state
+            backend = cursor.connection.info.backend_pid
+        raw = connection.connection  # the psycopg connection itself
+        t0, c0 = time.perf_counter(), cpu_seconds(backend)
+        with rec_path.open() as rec, ent_path.open() as ent, raw.cursor() as cur:
+            while True:
+                rec_block = "".join(islice(rec, chunk_rows))
+                if not rec_block:
+                    break
+                ent_block = "".join(islice(ent, chunk_rows))
+                with (
+                    raw.transaction()
+                ):  # Django keeps the connection in autocommit: one transaction per chunk
+                    cur.execute(f"SET LOCAL session_replication_role = {role}")
+                    with cur.copy("COPY floor_receivable (id, merchant_id, customer_id, source, external_id, number, "
+                                  "currency, amount_minor, balance_minor, issued_at, due_date, terms, description, "
+                                  "status, created_at) FROM STDIN") as copy:  # fmt: skip
+                        copy.write(rec_block)
+                    with cur.copy("COPY floor_entry (merchant_id, customer_id, receivable_id, kind, currency, "
+                                  "amount_minor, effective_at, memo, source_ref, created_at) FROM STDIN") as copy:  # fmt: skip
+                        copy.write(ent_block)
+        results[label] = (time.perf_counter() - t0, cpu_seconds(backend) - c0)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS floor_entry, floor_receivable")
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--customers", type=int, default=300_000)
     parser.add_argument("--chunk-rows", type=int, default=50_000)
     parser.add_argument("--set-based-fk", action="store_true", help="SETTLE_IMPORT_SET_BASED_FK_CHECKS on")
+    parser.add_argument(
+        "--no-floor", action="store_true", help="skip the floor (COPY into copies of the tables)"
+    )
     parser.add_argument(
         "--profile", action="store_true", help="profile the receivables import (pyinstrument)"
     )
@@ -106,6 +184,8 @@ def main() -> None:
         print(f"generated {args.customers:,} customers + {args.rows:,} receivables "
               f"({rpath.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.1f}s")  # fmt: skip
 
+        cpu: dict[str, tuple[float, float]] = {}
+
         def run(kind: str, path: Path, profile: bool = False):
             job = import_job_start(
                 merchant=merchant, kind=kind, filename=path.name, size_bytes=path.stat().st_size
@@ -117,10 +197,12 @@ def main() -> None:
 
                 profiler = Profiler()
                 profiler.start()
-            t0 = time.perf_counter()
+            backend = connection.cursor().connection.info.backend_pid
+            t0, c0, s0 = time.perf_counter(), cpu_seconds(), cpu_seconds(backend)
             with path.open("rb") as stream:
                 job = import_stream(job=job, stream=stream, chunk_rows=args.chunk_rows)
             elapsed = time.perf_counter() - t0
+            cpu[kind] = (cpu_seconds() - c0, cpu_seconds(backend) - s0)
             if profiler is not None:
                 profiler.stop()
                 print(profiler.output_text(unicode=True, color=False, show_all=False))
@@ -153,12 +235,22 @@ def main() -> None:
         rate = job.rows_done / elapsed
         print(f"receivables import: {job.rows_done:,} rows, {job.created_count:,} created, {job.error_count} bad, "
               f"{elapsed:.1f}s")  # fmt: skip
+        print(f"  CPU: import process {cpu['receivables'][0]:.1f}s, its PostgreSQL backend {cpu['receivables'][1]:.1f}s "
+              f"(load average {os.getloadavg()[0]:.1f})")  # fmt: skip
         print(f"  => {rate:,.0f} rows/s (target >= 50,000), peak RSS {peak:.0f} MB (target < 500), "
               f"{elapsed / bare:.1f}x the bare COPY time")  # fmt: skip
 
         job2, elapsed2, peak2 = run("receivables", rpath)
         print(f"re-import of the same file: {job2.created_count:,} created, {job2.existing_count:,} already there, "
               f"{elapsed2:.1f}s, {job2.rows_done / elapsed2:,.0f} rows/s, peak RSS {peak2:.0f} MB")  # fmt: skip
+
+        floor = (
+            {} if args.no_floor else copy_floor(connection, merchant.pk, rpath, args.chunk_rows, Path(tmp))
+        )
+        for label, (seconds, backend_cpu) in floor.items():
+            print(f"floor, COPY into copies of the real tables ({label}): {seconds:.1f}s, "
+                  f"{args.rows / seconds:,.0f} rows/s, backend CPU {backend_cpu:.1f}s; "
+                  f"the import takes {elapsed / seconds:.1f}x this")  # fmt: skip
 
     with connection.cursor() as cursor:
         cursor.execute("""

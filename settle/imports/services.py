@@ -13,11 +13,12 @@ import logging
 import time
 import zoneinfo
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import BinaryIO
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 
 from settle.core import clock
@@ -145,18 +146,73 @@ def import_stream(
         return _finish(job, ImportStatus.REFUSED, "the file is not UTF-8 text: save the CSV as UTF-8")
     parser = PARSERS[job.kind](columns, zoneinfo.ZoneInfo(merchant.timezone or "UTC"))
     writer = _WRITERS[job.kind]
-    width = len(columns)
-    reader = csv.reader(text, delimiter=delimiter)
-    row_no = 1  # the header is row 1, as a spreadsheet shows it
-    skip = job.rows_done
+    chunks = _ChunkReader(
+        text, delimiter, parser, len(columns), chunk_rows, skip=job.rows_done, stream=stream
+    )
+    # The next chunk is read and parsed in a second thread while this one waits for the database to store the
+    # current one (psycopg releases the GIL while it waits): the parsing costs no wall time then. At most two
+    # chunks are in memory, the one being stored and the one being read; the thread never touches the database.
+    # Embedded (SQLite) keeps one chunk at a time: its writer builds ORM objects, and the database works in this
+    # very process, so there is no waiting to overlap.
+    ahead = connection.vendor == "postgresql"
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-read")
     try:
-        while True:
-            good, bad = [], []
-            count = 0
-            for cells in reader:
+        pending = pool.submit(chunks.next)
+        while (chunk := pending.result()) is not None:
+            if ahead:
+                pending = pool.submit(chunks.next)
+            _commit_chunk(job, writer, *chunk)
+            del chunk  # before the next one arrives: two chunks at most
+            if not ahead:
+                pending = pool.submit(chunks.next)
+            if progress is not None:
+                progress(job)
+            if until is not None and time.monotonic() > until:
+                ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING).update(
+                    status=ImportStatus.QUEUED
+                )
+                job.refresh_from_db()
+                return job
+    except (UnicodeDecodeError, csv.Error) as exc:
+        reason = (
+            "the file is not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else f"unreadable CSV: {exc}"
+        )
+        return _finish(
+            job, ImportStatus.FAILED, f"{reason} (after row {chunks.row_no - 1}); rows before it are stored"
+        )
+    finally:
+        chunks.stop = True  # a chunk read ahead but not stored is simply read again by the next run
+        pool.shutdown(wait=True)
+        text.detach()
+    return _finish(job, ImportStatus.DONE, "")
+
+
+class _ChunkReader:
+    """Reads the CSV `chunk_rows` rows at a time into (good rows, bad-row reports, rows read, bytes read),
+    skipping the first `skip` rows (already imported); `next()` gives None at the end of the file."""
+
+    def __init__(self, text, delimiter, parser, width, chunk_rows, *, skip, stream) -> None:
+        self.reader = csv.reader(text, delimiter=delimiter)
+        self.parser, self.width, self.chunk_rows, self.skip, self.stream = (
+            parser,
+            width,
+            chunk_rows,
+            skip,
+            stream,
+        )
+        self.row_no = 1  # the header is row 1, as a spreadsheet shows it
+        self.stop = False
+
+    def next(self) -> tuple | None:
+        parser, width = self.parser, self.width
+        good, bad = [], []
+        count = 0
+        row_no = self.row_no
+        try:
+            for cells in self.reader:
                 row_no += 1
-                if skip:
-                    skip -= 1
+                if self.skip:
+                    self.skip -= 1
                     continue
                 count += 1  # blank lines count as read too, so a resumed run skips exactly what was done
                 if not any(cells):
@@ -172,34 +228,30 @@ def import_stream(
                             if err.column not in seen:
                                 seen.add(err.column)
                                 bad.append((row_no, err.column, err.reason[:500]))
-                if count >= chunk_rows:
+                if count >= self.chunk_rows or self.stop:
                     break
-            if not count and not bad:
-                break
-            _commit_chunk(job, writer, good, bad, count, stream.tell())
-            if progress is not None:
-                progress(job)
-            if until is not None and time.monotonic() > until:
-                ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING).update(
-                    status=ImportStatus.QUEUED
-                )
-                job.refresh_from_db()
-                return job
-    except (UnicodeDecodeError, csv.Error) as exc:
-        reason = (
-            "the file is not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else f"unreadable CSV: {exc}"
-        )
-        return _finish(
-            job, ImportStatus.FAILED, f"{reason} (after row {row_no - 1}); rows before it are stored"
-        )
-    finally:
-        text.detach()
-    return _finish(job, ImportStatus.DONE, "")
+        finally:
+            self.row_no = row_no
+        if self.stop or (not count and not bad):
+            return None
+        return good, bad, count, self.stream.tell()
 
 
 def _commit_chunk(job, writer, good, bad, count, bytes_done) -> None:
+    """One chunk, one transaction: its rows, its bad rows' reports and the job's progress.
+
+    On PostgreSQL the transaction commits with `synchronous_commit = off`: COMMIT returns before its WAL is
+    flushed to disk. That loses nothing here: should the server crash within that fraction of a second, the
+    chunk's rows vanish *together with* the progress that counted them (one transaction), so the resumed job
+    re-reads exactly those rows, and re-importing is idempotent anyway. WAL is flushed in order, so any later
+    synchronous commit (the job's final status) makes every chunk before it durable. The database stays
+    consistent either way; only the last fraction of a second of import work can need redoing.
+    """
     now = clock.now()
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
         created, existing, more_bad = writer(job, good, now)
         bad.extend(more_bad)
         bad.sort(key=lambda e: e[0])
@@ -234,13 +286,16 @@ def _resolve_customers(job, rows, key_index):
         merchant=job.merchant, source=Source.CSV, external_ids=(r[key_index] for r in rows)
     )
     resolved, bad = [], []
-    for r in rows:
+    for i, r in enumerate(rows):
         customer_id = ids.get(r[key_index])
         if customer_id is None:
             bad.append((r[0], "customer_external_id",
                         f"no customer with external id {r[key_index]!r}: import the customers first"))  # fmt: skip
         else:
-            resolved.append((*r[:key_index], customer_id, *r[key_index + 1 :]))
+            # The resolved row replaces the parsed one in `rows` (the chunk's own list, not used after this):
+            # one copy of the chunk in memory, not two, while the next chunk is being read.
+            rows[i] = r = (*r[:key_index], customer_id, *r[key_index + 1 :])
+            resolved.append(r)
     return resolved, bad
 
 

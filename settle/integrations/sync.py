@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError
 from django.db import connection as db_connection
+from django.db.models import Sum
 
 from settle.core.money import InexactAmount, Money, UnknownCurrency, validate_currency
 from settle.customers.models import ContactKind, ContactPoint, Customer
@@ -361,7 +362,9 @@ def receivable_sync(
             receivable, _created = receivable_upsert(**fields)
     except LedgerError as exc:
         raise MappingError(exc.field, exc.reason) from None
-    target = max(outstanding.minor, 0)
+    # The source knows nothing of money that reached this receivable through Settle (the customer's credit
+    # applied by the ledger, a pay-link payment not yet written back): mirror only the source's own view.
+    target = max(outstanding.minor - _settled_in_settle(receivable, ctx.source), 0)
     diff = receivable.balance_minor - target
     if diff > 0:
         payment_record(
@@ -375,6 +378,19 @@ def receivable_sync(
     if diff:
         receivable.refresh_from_db()
     return receivable
+
+
+def _settled_in_settle(receivable: Receivable, source: str) -> int:
+    """Minor units allocated to `receivable` by payments the source did not report (credit from an earlier
+    overpayment recorded elsewhere, a payment taken through Settle): its outstanding amount does not include them."""
+    from settle.ledger.models import LedgerEntry
+
+    return -(
+        LedgerEntry.objects.filter(receivable=receivable, kind="payment", payment__isnull=False)
+        .exclude(payment__source=source)
+        .aggregate(total=Sum("amount_minor"))["total"]
+        or 0
+    )
 
 
 def receivable_settle(ctx: Context, receivable: Receivable, *, ref: str, method: str = "at source") -> bool:

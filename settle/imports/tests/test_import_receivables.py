@@ -134,6 +134,25 @@ def test_new_debt_reaches_open_case_and_uses_customer_credit(acme, run_import, f
     assert ledger_verify(merchant=acme) == []
 
 
+def test_new_debt_never_postpones_a_case_already_due(acme, run_import, frozen_clock):
+    """A case due before the import stays due when it was (the engine claims `next_check_at <= now`); moving
+    it to the import's time would only push it back. One due later is brought forward to now."""
+    run_import(acme, "customers", CUSTOMERS)
+    jan, erika = Customer.objects.get(external_id="c-1"), Customer.objects.get(external_id="c-2")
+    earlier = datetime(2026, 1, 1, tzinfo=UTC)
+    assert earlier < frozen_clock.now()
+    due = case_for(merchant=acme, customer=jan, currency="PLN", opened_at=earlier, next_check_at=earlier)
+    later = case_for(merchant=acme, customer=erika, currency="PLN", opened_at=earlier,
+                     next_check_at=datetime(2027, 1, 1, tzinfo=UTC))  # fmt: skip
+    job = run_import(
+        acme, "receivables", HEADER + "INV-1,c-1,PLN,100,2026-11-01,,\nINV-2,c-2,PLN,5,2026-11-01,,\n"
+    )
+    assert job.created_count == 2
+    due.refresh_from_db()
+    later.refresh_from_db()
+    assert (due.next_check_at, later.next_check_at) == (earlier, frozen_clock.now())
+
+
 def test_customers_of_another_merchant_are_not_found(acme, umbrella, run_import, frozen_clock):
     run_import(umbrella, "customers", CUSTOMERS)
     job = run_import(acme, "receivables", HEADER + "INV-1,c-1,PLN,100,2026-11-01,,\n")
@@ -214,6 +233,12 @@ def test_set_based_fk_checks_store_the_same_and_keep_the_ledger_append_only(
     )
     assert (job.created_count, job.error_count) == (2, 0)
     assert ledger_verify(merchant=acme) == []
+    # The cases were opened under the same set-based checks, each with its "opened" event.
+    from settle.cases.models import Case, CaseEvent
+
+    cases = Case.objects.filter(merchant=acme, closed_at__isnull=True)
+    assert sorted(cases.values_list("customer__external_id", "currency")) == [("c-1", "PLN"), ("c-2", "EUR")]
+    assert CaseEvent.objects.filter(case__in=cases, kind="opened").count() == 2
     with connection.cursor() as cursor:
         cursor.execute("SHOW session_replication_role")
         assert cursor.fetchone()[0] == "origin"
@@ -235,3 +260,34 @@ def test_a_file_that_is_not_utf8_stops_with_a_clear_message(acme, run_import, fr
     assert job.message.startswith("the file is not UTF-8 text (after row")
     assert job.created_count == job.rows_done >= 100  # chunks committed before the bad bytes stay
     assert run_import(acme, "customers", "caf\xe9".encode("latin-1") + b",name\n").status == "refused"
+
+
+def test_a_worker_killed_while_storing_a_chunk_resumes_exactly(acme, run_import, frozen_clock, monkeypatch):
+    """The next chunk is read ahead while one is being stored; if storing fails (the worker dies), only the
+    chunks committed with their progress count, and the resumed run stores the rest exactly once."""
+    import io
+
+    from settle.imports import services
+
+    run_import(acme, "customers", CUSTOMERS)
+    text = HEADER + "".join(f"INV-{i},c-{i % 2 + 1},PLN,{i + 1},2026-11-01,,\n" for i in range(7))
+    real_writer, calls = services._WRITERS["receivables"], []
+
+    def dies_on_second_chunk(job, rows, now):
+        calls.append(len(rows))
+        if len(calls) == 2:
+            raise RuntimeError("worker killed")
+        return real_writer(job, rows, now)
+
+    monkeypatch.setitem(services._WRITERS, "receivables", dies_on_second_chunk)
+    job = services.import_job_start(merchant=acme, kind="receivables", filename="r.csv")
+    with pytest.raises(RuntimeError):
+        services.import_stream(job=job, stream=io.BytesIO(text.encode()), chunk_rows=3)
+    job.refresh_from_db()
+    assert (job.status, job.rows_done, Receivable.objects.count()) == ("running", 3, 3)
+
+    monkeypatch.setitem(services._WRITERS, "receivables", real_writer)
+    job = services.import_stream(job=job, stream=io.BytesIO(text.encode()), chunk_rows=3)
+    assert (job.status, job.rows_done, job.created_count, job.existing_count) == ("done", 7, 7, 0)
+    assert sorted(Receivable.objects.values_list("amount_minor", flat=True)) == [i * 100 for i in range(1, 8)]
+    assert ledger_verify(merchant=acme) == []

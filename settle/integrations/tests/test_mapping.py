@@ -339,3 +339,32 @@ def test_stripe_voided_invoice_is_cancelled_and_a_late_finalized_does_not_reopen
     hooks.process()
     assert not Receivable.objects.exists()
     assert SyncedObject.objects.get(kind="invoice").state == "void"
+
+
+def test_a_customers_credit_applied_to_a_new_shop_order_is_not_undone_by_the_sync(hooks, connect, acme):
+    """The shop's outstanding amount knows nothing of credit held in Settle: the sync must not raise the
+    balance back over it (which would swallow the credit and leave the full amount owed)."""
+    from settle.core.money import Money
+    from settle.customers.models import Customer
+    from settle.ledger.models import LedgerEntry
+    from settle.ledger.services import payment_record
+
+    connect("shopify")
+    first = shopify_order(id=5001, name="#5001")
+    hooks.shopify("orders/create", first)
+    hooks.process()
+    customer = Customer.objects.get()
+    owed = Receivable.objects.get().balance_minor
+    # The customer overpays the first order by 10.00 through Settle: 10.00 of credit.
+    payment_record(merchant=acme, customer=customer, amount=Money(owed + 1000, "USD"), external_id="bank-1")
+    second = shopify_order(id=5002, name="#5002")
+    hooks.shopify("orders/create", second)
+    hooks.process()
+    new = Receivable.objects.get(external_id="5002")
+    assert new.balance_minor == new.amount_minor - 1000  # the credit went to the new order and stays there
+    assert not LedgerEntry.objects.filter(receivable=new, kind="adjustment").exists()
+    # A later update from the shop with the same outstanding amount changes nothing either.
+    hooks.shopify("orders/updated", {**second, "updated_at": "2026-11-21T10:00:00-05:00"})
+    hooks.process()
+    new.refresh_from_db()
+    assert new.balance_minor == new.amount_minor - 1000
