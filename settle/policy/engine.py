@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from functools import cached_property
 
 from .compliance import blocking_reasons, next_lawful_moment, zone
 from .interest import (
@@ -24,7 +23,8 @@ from .interest import (
     interest_minor,
     pl_rate_day,
 )
-from .reasons import Reason, reason
+from .once import once
+from .reasons import Reason, build_reason, reason
 from .rules import Jurisdiction, resolve
 from .segments import Segment
 
@@ -104,11 +104,11 @@ class CaseSnapshot:
     # The pending promise to pay's date, if any: nothing escalates through that day (debtor's local time).
     promised_until: date | None = None
 
-    @cached_property
+    @once
     def balance_minor(self) -> int:
         return sum(r.balance_minor for r in self.receivables if r.balance_minor > 0)
 
-    @cached_property
+    @once
     def oldest_due(self) -> date | None:
         dues = [r.due_date for r in self.receivables if r.balance_minor > 0]
         return min(dues) if dues else None
@@ -246,13 +246,13 @@ def _charges(snapshot: CaseSnapshot, rules: Rules, step: StepSpec, today: date,
             comp = compensation_minor(country, snapshot.currency, r.amount_minor, r.due_date, rules.fx)
             if comp:
                 out.append(PlannedCharge(r.id, "fee", comp[0], f"recovery compensation ({comp[1]})", today))
-                reasons.append(reason("fee_applied", comp[1], what="compensation", basis=r.number,
-                                      amount=f"{comp[0]} {snapshot.currency}"))  # fmt: skip
+                reasons.append(build_reason("fee_applied", comp[1], what="compensation", basis=r.number,
+                                            amount=f"{comp[0]} {snapshot.currency}"))  # fmt: skip
             elif country == "PL" and snapshot.currency == "PLN":
                 # Not silently skipped: the merchant can enter the missing rate and the next check adds it.
-                reasons.append(reason("fee_not_applicable", COMPENSATION["PL"][1],
-                                      why=f"compensation for {r.number} needs the NBP EUR rate of "
-                                          f"{pl_rate_day(r.due_date).isoformat()} (Admin → FX rates)"))  # fmt: skip
+                reasons.append(build_reason("fee_not_applicable", COMPENSATION["PL"][1],
+                                            why=f"compensation for {r.number} needs the NBP EUR rate of "
+                                                f"{pl_rate_day(r.due_date).isoformat()} (Admin → FX rates)"))  # fmt: skip
         if rates:
             start = max(first_default_day(r.due_date), snapshot.interest_through.get(r.id, date.min))
             amount = interest_minor(principal_minor=r.balance_minor, start=start, end=today, rates=rates)
@@ -261,8 +261,9 @@ def _charges(snapshot: CaseSnapshot, rules: Rules, step: StepSpec, today: date,
                 out.append(
                     PlannedCharge(r.id, "interest", amount, f"interest {start}..{today} ({src})", today)
                 )
-                reasons.append(reason("fee_applied", src, what="interest", basis=f"{r.number} {start}..{today}",
-                                      amount=f"{amount} {snapshot.currency}"))  # fmt: skip
+                reasons.append(build_reason("fee_applied", src, what="interest",
+                                            basis=f"{r.number} {start}..{today}",
+                                            amount=f"{amount} {snapshot.currency}"))  # fmt: skip
     if not out:
         reasons.append(reason("fee_not_applicable", "Directive 2011/7/EU",
                               why="no statutory compensation or rate for this jurisdiction and currency"))  # fmt: skip
@@ -272,13 +273,17 @@ def _charges(snapshot: CaseSnapshot, rules: Rules, step: StepSpec, today: date,
 def decide(snapshot: CaseSnapshot, now: datetime, rules: Rules) -> Decision:
     """The next action for one case at `now`, with every reason; compliance cannot be overridden."""
     seg = snapshot.segment
-    reasons: list[Reason] = [reason("segment", "policy/segments.py", segment=seg.code, facts=seg.summary())]
+    # Sentences whose parameters are new for almost every case (the segment's facts carry the balance; fees name
+    # the receivable) are built, not memoised, so they do not push the shared ones out of `reason`'s cache.
+    reasons: list[Reason] = [
+        build_reason("segment", "policy/segments.py", segment=seg.code, facts=seg.summary())
+    ]
     base = dict(case_id=snapshot.case_id, step_key="", action="none", step_index=snapshot.step_index)
     if snapshot.disputed:
         reasons.extend(blocking_reasons(channel="", opted_out=frozenset(), disputed=True))
         return Decision(**base, stage="disputed", next_check_at=now + WATCH, reasons=tuple(reasons))
     if snapshot.paused_until and snapshot.paused_until > now:
-        reasons.append(reason("paused", "collector", until=snapshot.paused_until.isoformat()))
+        reasons.append(build_reason("paused", "collector", until=snapshot.paused_until.isoformat()))
         return Decision(**base, stage="paused", next_check_at=snapshot.paused_until, reasons=tuple(reasons))
     today = now.astimezone(zone(snapshot.timezone)).date()
     if snapshot.promised_until is not None:
@@ -329,10 +334,12 @@ def decide(snapshot: CaseSnapshot, now: datetime, rules: Rules) -> Decision:
                         next_check_at=due_at or now + WATCH, reasons=tuple(reasons))  # fmt: skip
     reasons.append(reason("step_due", "strategy", step=step.key, offset=step.offset_days,
                           due=snapshot.oldest_due.isoformat()))  # fmt: skip
-    decision = Decision(**{**base, "step_key": step.key, "action": step.action, "step_index": index + 1},
-                        stage=step.key, next_check_at=now)  # fmt: skip
+    # The usual outcome is built once at the end from these (dataclasses.replace costs more than the rest).
+    action, messages, tasks, charges = step.action, (), (), ()
     acted_at = now
     if step.action == "agency_handoff":
+        decision = Decision(**{**base, "step_key": step.key, "action": step.action, "step_index": index + 1},
+                            stage=step.key, next_check_at=now)  # fmt: skip
         wait = timedelta(days=pack.prior_warning_days)
         if snapshot.final_notice_at is None or snapshot.final_notice_at + wait > now:
             reasons.append(reason("prior_warning_required", f"{pack.code}: {pack.prior_warning_source}",
@@ -354,27 +361,27 @@ def decide(snapshot: CaseSnapshot, now: datetime, rules: Rules) -> Decision:
             msg = PlannedMessage(warning.key, picked[0], "final_notice", "final_notice", picked[1])
             return replace(decision, step_key=warning.key, action="final_notice", step_index=index,
                            messages=(msg,), next_check_at=picked[1] + wait, reasons=tuple(reasons))  # fmt: skip
-        task = PlannedTask(step.key, "agency_handoff", now, "approve the handoff to the agency")
-        decision = replace(decision, tasks=(task,))
+        tasks = (PlannedTask(step.key, "agency_handoff", now, "approve the handoff to the agency"),)
     elif step.action == "collector_task":
-        decision = replace(decision, tasks=(PlannedTask(step.key, "call", now, step.template_key or "call"),))
+        tasks = (PlannedTask(step.key, "call", now, step.template_key or "call"),)
     elif step.action == "apply_fee_interest":
-        decision = replace(decision, charges=_charges(snapshot, rules, step, today, reasons))
+        charges = _charges(snapshot, rules, step, today, reasons)
     elif step.action in MESSAGE_ACTIONS:
         picked = _pick_channel(snapshot, rules, step, now, reasons)
         if picked is None:
-            task = PlannedTask(step.key, "contact", now, f"{step.template_key}: no lawful channel")
-            decision = replace(decision, action="collector_task", tasks=(task,))
+            action = "collector_task"
+            tasks = (PlannedTask(step.key, "contact", now, f"{step.template_key}: no lawful channel"),)
         else:
             acted_at = picked[1]
-            msg = PlannedMessage(step.key, picked[0], step.template_key, step.tone, picked[1])
-            decision = replace(decision, messages=(msg,))
+            messages = (PlannedMessage(step.key, picked[0], step.template_key, step.tone, picked[1]),)
     next_check = acted_at + MIN_GAP
     if index + 1 < len(snapshot.steps):
         following = step_due_at(snapshot, snapshot.steps[index + 1])
         if following is not None:
             next_check = max(next_check, following)
-    return replace(decision, next_check_at=next_check, reasons=tuple(reasons))
+    return Decision(case_id=snapshot.case_id, step_key=step.key, action=action, step_index=index + 1,
+                    stage=step.key, next_check_at=next_check, messages=messages, tasks=tasks, charges=charges,
+                    reasons=tuple(reasons))  # fmt: skip
 
 
 def handoff_blockers(*, final_notice_at: datetime | None, now: datetime, rules: Rules, debtor_kind: str,

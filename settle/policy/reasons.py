@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import Any
 
+from .once import once
+
 LANGS = ("en", "pl", "ru", "de")
+_json = json.JSONEncoder(check_circular=False).encode  # json.dumps's text without the cycle check
 
 
 @dataclass(frozen=True)
@@ -23,10 +26,10 @@ class Reason:
     def as_json(self) -> dict[str, Any]:
         return {"code": self.code, "text": dict(self.text), "source": self.source}
 
-    @cached_property
+    @once
     def json_text(self) -> str:
         """`as_json()` serialised once: `reason()` memoises, so the tick reuses one text per distinct reason."""
-        return json.dumps(self.as_json())
+        return _json(self.as_json())
 
 
 _DAY = {
@@ -281,12 +284,18 @@ _TEMPLATES: dict[str, dict[str, str]] = {
 }
 
 
-@lru_cache(maxsize=16384)
-def reason(code: str, source: str = "", **params: Any) -> Reason:
-    """Build a Reason (memoised: a tick repeats the same few sentences thousands of times); parameters named
-    `day` are translated day types."""
+def build_reason(code: str, source: str = "", **params: Any) -> Reason:
+    """Build a Reason; parameters named `day` are translated day types. Not memoised: for a sentence that is
+    new every time (the segment's facts carry the balance), so it does not push the shared ones out of the
+    cache of `reason`."""
     text = {}
     for lang in LANGS:
         values = {k: (_DAY[v][lang] if k == "day" and v in _DAY else v) for k, v in params.items()}
         text[lang] = _TEMPLATES[code][lang].format(**values)
     return Reason(code=code, text=text, source=source)
+
+
+@lru_cache(maxsize=16384)
+def reason(code: str, source: str = "", **params: Any) -> Reason:
+    """`build_reason`, memoised: a tick repeats the same few sentences thousands of times."""
+    return build_reason(code, source, **params)

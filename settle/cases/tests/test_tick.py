@@ -274,3 +274,33 @@ def test_bulk_imported_receivables_open_one_case_per_customer_and_currency(acme,
         "B-1",
         "B-2",
     ]  # one message, both invoices
+
+
+def test_cyclic_gc_is_paused_during_a_batch_and_restored_after_it_even_on_error(
+    acme, alice, overdue, frozen_clock, monkeypatch
+):
+    import gc
+
+    from settle.cases import engine
+
+    overdue(alice, "inv-1", 10000, date(2026, 11, 20))
+    seen = []
+    real = engine.load_snapshots
+
+    def spy(rows, now, ctx):
+        seen.append(gc.isenabled())
+        return real(rows, now, ctx)
+
+    monkeypatch.setattr(engine, "load_snapshots", spy)
+    assert gc.isenabled()
+    assert advance_due_cases(NOW) == 1
+    assert seen == [False] and gc.isenabled()
+
+    def boom(rows, now, ctx):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(engine, "load_snapshots", boom)
+    Case.objects.update(next_check_at=NOW)
+    with pytest.raises(RuntimeError):
+        advance_due_cases(NOW)
+    assert gc.isenabled()

@@ -44,3 +44,25 @@ def test_tick_command_runs_one_iteration_at_the_given_moment(settings, capsys, d
     call_command("tick", "--at", "2026-12-01T09:00:00Z")
     assert [datetime(2026, 12, 1, 9, 0, tzinfo=UTC)] == SEEN
     assert "recording_job: 1" in capsys.readouterr().out
+
+
+PIDS_FILE: list[str] = []
+
+
+def pid_recording_job(now):
+    import os
+
+    with open(PIDS_FILE[0], "a") as f:
+        f.write(f"{os.getpid()}\n")
+    return 0
+
+
+def test_runworker_processes_runs_that_many_loops_in_their_own_processes(monkeypatch, tmp_path, capsys):
+    import os
+
+    PIDS_FILE[:] = [str(tmp_path / "pids")]
+    monkeypatch.setattr(loop, "worker_jobs", lambda: [f"{__name__}.pid_recording_job"])
+    call_command("runworker", "--processes", "2", "--iterations", "2", "--idle", "0")
+    pids = (tmp_path / "pids").read_text().split()
+    assert len(pids) == 4 and len(set(pids)) == 2 and str(os.getpid()) not in pids  # 2 loops × 2 iterations
+    assert "0 loop(s) ended with an error" in capsys.readouterr().out
