@@ -381,7 +381,7 @@ def decide(snapshot: CaseSnapshot, now: datetime, rules: Rules) -> Decision:
             next_check = max(next_check, following)
     return Decision(case_id=snapshot.case_id, step_key=step.key, action=action, step_index=index + 1,
                     stage=step.key, next_check_at=next_check, messages=messages, tasks=tasks, charges=charges,
-                    reasons=tuple(reasons))  # fmt: skip
+                    reasons=tuple(reasons), promise_broken=base.get("promise_broken", False))  # fmt: skip
 
 
 def handoff_blockers(*, final_notice_at: datetime | None, now: datetime, rules: Rules, debtor_kind: str,
