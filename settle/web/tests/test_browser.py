@@ -4,38 +4,7 @@ Drives Debian's chromium (never a downloaded browser). `make test` installs it w
 it the test is skipped locally and fails under CI=true, so CI never passes without having run it.
 """
 
-import os
-from pathlib import Path
-
 import pytest
-
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture
-def browser_page():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium")
-        pytest.skip(f"{CHROMIUM} is not installed (run `make browser` as root)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-background-networking"]
-        )
-        page = browser.new_page(locale="en-GB")
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
-
-
-def _sign_in(page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
 
 
 @pytest.fixture
@@ -50,10 +19,10 @@ def olga(transactional_db, acme):
 
 @pytest.mark.browser
 def test_sign_in_read_aging_switch_to_polish_and_open_a_customer(
-    transactional_db, acme, acme_book, olga, live_server, browser_page
+    transactional_db, acme, acme_book, olga, live_server, browser_page, sign_in
 ):
     page = browser_page
-    _sign_in(page, live_server.url, "olga", "x-Settle-test-1")
+    sign_in(page, "olga", "x-Settle-test-1")
     pln = page.locator('.aging[data-currency="PLN"]')
     assert "PLN1,450.00" in pln.locator(".amount").first.inner_text()
     assert pln.get_by_role("columnheader", name="Over 90 days").is_visible()
@@ -88,10 +57,10 @@ def mira(transactional_db, acme, alice):
 
 @pytest.mark.browser
 def test_strategy_table_editor_adds_a_row_previews_and_saves(
-    transactional_db, acme, mira, live_server, browser_page
+    transactional_db, acme, mira, live_server, browser_page, sign_in
 ):
     page = browser_page
-    _sign_in(page, live_server.url, "mira", "x-Settle-test-2")
+    sign_in(page, "mira", "x-Settle-test-2")
     page.goto(f"{live_server.url}/strategies/new/")
     page.locator('input[name="name"]').first.fill("Browser ladder")
     page.locator('input[name="s0-key"]').fill("nudge")
